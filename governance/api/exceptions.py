@@ -1,0 +1,27 @@
+"""API errors as JSON.
+
+Services raise Django's ValidationError (so that forms can show the same messages);
+here it becomes DRF's 400 with field messages, ``{"field": ["message"]}``, or
+``{"non_field_errors": [...]}`` when it names no field.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def as_drf_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        detail = {
+            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+            for field, messages in exc.message_dict.items()
+        }
+    else:
+        detail = {"non_field_errors": [str(m) for m in exc.messages]}
+    return exceptions.ValidationError(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = as_drf_validation_error(exc)
+    return drf_exception_handler(exc, context)

@@ -74,9 +74,11 @@ def _check_children_fit(area: Area) -> None:
 
 
 def _validate(area: Area) -> None:
-    area.full_clean(exclude=["path", "depth", "parent"])
-    check_parent_fits(area.kind, area.parent)
+    # The rules with a field to point at speak first; full_clean would report the
+    # same faults as anonymous check-constraint violations.
     _check_compound_fields(area)
+    check_parent_fits(area.kind, area.parent)
+    area.full_clean(exclude=["path", "depth", "parent"])
 
 
 def _require_create_under(actor, parent: Area | None) -> None:

@@ -2,6 +2,8 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 
 def visible_areas(request):
@@ -10,6 +12,7 @@ def visible_areas(request):
     return Area.objects.visible_to(getattr(request, "user", None))
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class WithinFilter(django_filters.ModelChoiceFilter):
     """``within=<area id>``: rows anchored in that area's subtree (the area included).
 

@@ -188,6 +188,11 @@ STORAGES = {
         )
     },
 }
+# Served by WhiteNoise: from the finders in DEBUG, from collectstatic's output otherwise.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 

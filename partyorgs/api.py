@@ -63,7 +63,9 @@ class PartyOrgSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is not None and {"scheme", "level"} & attrs.keys():
-            changed = {k for k in ("scheme", "level") if attrs[k] != getattr(self.instance, k)}
+            changed = {
+                k for k in ("scheme", "level") if k in attrs and attrs[k] != getattr(self.instance, k)
+            }
             if changed:
                 raise serializers.ValidationError(
                     {k: ["The scheme and level of an organisation cannot change."] for k in changed}
@@ -106,6 +108,7 @@ class PostSerializer(serializers.ModelSerializer):
             "is_community_cadre", "started_on", "ended_on", "note",
         ]
         read_only_fields = ["ended_on"]
+        extra_kwargs = {"started_on": {"required": False, "help_text": "Defaults to today."}}
 
     def create(self, validated_data):
         return services.post_appoint(actor=self.context["request"].user, **validated_data)

@@ -36,6 +36,7 @@ def _validate_org(
     parent: PartyOrganisation | None,
     covered_area: Area | None,
     covered_enterprise: Enterprise | None,
+    exclude_pk: int | None = None,
 ) -> None:
     scheme_level = scheme.levels.filter(number=level).first()
     if scheme_level is None:
@@ -78,6 +79,14 @@ def _validate_org(
                 "given": covered_area.name if covered_area else _("nothing"),
             }})
     anchor = _anchor(covered_area, covered_enterprise)
+    if covered_enterprise is not None:
+        taken = PartyOrganisation.objects.filter(covered_enterprise=covered_enterprise)
+        if exclude_pk is not None:
+            taken = taken.exclude(pk=exclude_pk)
+        if taken.exists():
+            raise ValidationError({"covered_enterprise": _(
+                "%(unit)s already has a party organisation."
+            ) % {"unit": covered_enterprise.name}})
     if parent is not None and not anchor.path.startswith(parent.area.path):
         raise ValidationError({"parent": _(
             "%(unit)s lies outside %(area)s, which %(parent)s covers."
@@ -153,6 +162,7 @@ def party_org_update(*, actor, org: PartyOrganisation, **fields) -> PartyOrganis
     _validate_org(
         scheme=org.scheme, level=org.level, parent=new_parent,
         covered_area=org.covered_area, covered_enterprise=org.covered_enterprise,
+        exclude_pk=org.pk,
     )
     new_anchor = _anchor(org.covered_area, org.covered_enterprise)
     if new_anchor.pk != org.area_id:

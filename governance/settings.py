@@ -153,6 +153,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Periodic jobs; django-celery-beat copies these into its tables at start, where an
+# administrator can pause or re-time them.
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {
+        "task": "governance.clear_expired_sessions",
+        "schedule": 6 * 60 * 60,
+    },
+}
 
 # --- Auth -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

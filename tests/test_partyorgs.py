@@ -12,7 +12,12 @@ from governance.models import AuditEvent
 from partyorgs import services
 from partyorgs.models import HierarchyScheme, PartyOrganisation, Post, PostRole
 from partyorgs.schemes import FENYI, LESHAN, WENSHANG
-from partyorgs.selectors import area_coverage, concurrent_secretary_posts, coverage_for, uncovered_compounds
+from partyorgs.selectors import (
+    area_coverage,
+    concurrent_secretary_posts,
+    coverage_for,
+    uncovered_compounds,
+)
 
 from .factories import EnterpriseFactory, PersonFactory, make_area, make_org
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from communities import services
 from communities.models import Area, AreaKind
 from governance.models import AuditEvent
+
 from .factories import make_area, make_org
 
 pytestmark = pytest.mark.django_db

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "communities",
     "partyorgs",
     "properties",
+    "wishes",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Periodic jobs; django-celery-beat copies these into its tables at start, where an
 # administrator can pause or re-time them.
 CELERY_BEAT_SCHEDULE = {
+    "wish-sweep": {"task": "wishes.sweep", "schedule": 5 * 60},
+    "wish-notification-emails": {"task": "wishes.deliver_notification_emails", "schedule": 60},
     "clear-expired-sessions": {
         "task": "governance.clear_expired_sessions",
         "schedule": 6 * 60 * 60,
@@ -247,6 +250,11 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Text messages to residents: a class with send(phone, text). The default only logs.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "governance.sms.LoggingSmsBackend")
+# Absolute address of the portal, for links in text messages and QR posters.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

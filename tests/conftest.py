@@ -2,6 +2,7 @@
 users at each level, so that every access test can ask "a member, an outsider, the
 level above"."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -12,6 +13,28 @@ from governance.models import StaffRole
 from partyorgs.schemes import LESHAN
 
 from .factories import EnterpriseFactory, UserFactory, give_role, make_area, make_org
+
+T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+class Clock:
+    """A clock the test moves by hand (``clock.advance(hours=20)``)."""
+
+    def __init__(self, start):
+        self.current = start
+
+    def __call__(self):
+        return self.current
+
+    def advance(self, **delta):
+        self.current += datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = Clock(T0)
+    monkeypatch.setattr("governance.clock.now", fake)
+    return fake
 
 
 @pytest.fixture(autouse=True)

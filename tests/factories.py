@@ -77,3 +77,21 @@ def give_role(user, area: Area, role: str) -> StaffRole:
 
     forget_scope(user)
     return StaffRole.objects.create(user=user, area=area, role=role)
+
+
+def submit_wish(tree, *, category="lighting", **extra):
+    """File a wish at the tree's compound through the intake service."""
+    from wishes.models import Category
+    from wishes.services import wish_submit
+
+    fields = {
+        "compound": tree.compound,
+        "category": Category.objects.get(code=category),
+        "title": "楼道灯坏了",
+        "description": "3单元楼道灯不亮",
+        "requester_name": "王阿姨",
+        "requester_phone": "13812341234",
+    }
+    fields.update(extra)
+    wish, _created = wish_submit(**fields)
+    return wish

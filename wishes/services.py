@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from communities.models import Area, AreaKind
 from governance import clock
 from governance.audit import record_event
+from governance.errors import Conflict
 from governance.scoping import can_change, require_change
 from governance.validators import validate_mobile
 
@@ -49,7 +50,7 @@ REMIND_AT_SHARE = 0.8
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
-class WishConflict(Exception):
+class WishConflict(Conflict):
     """The wish is not in a state that allows this (already accepted, claimed, closed...)."""
 
 

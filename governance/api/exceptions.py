@@ -6,8 +6,10 @@ here it becomes DRF's 400 with field messages, ``{"field": ["message"]}``, or
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from governance.errors import Conflict
 
 
 def as_drf_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -21,7 +23,14 @@ def as_drf_validation_error(exc: DjangoValidationError) -> exceptions.Validation
     return exceptions.ValidationError(detail)
 
 
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = as_drf_validation_error(exc)
+    elif isinstance(exc, Conflict):
+        exc = ConflictError(detail=str(exc))
     return drf_exception_handler(exc, context)

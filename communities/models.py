@@ -129,7 +129,6 @@ class Area(PathNode):
             ),
         ]
         indexes = [
-            *PathNode.Meta.indexes,
             models.Index(fields=["kind", "path"], name="area_kind_path"),
             models.Index(fields=["parent", "name"], name="area_parent_name"),
         ]

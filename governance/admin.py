@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from . import services
-from .models import AuditEvent, StaffRole
+from .models import ApiKey, AuditEvent, StaffRole
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,3 +52,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "content_type"]
     search_fields = ["note", "from_state", "to_state"]
     date_hierarchy = "at"
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    """Keys are created and revoked with ``manage.py create_api_key`` (the key is shown
+    once there); the admin lists them."""
+
+    list_display = ["name", "prefix", "is_active", "created_at", "last_used_at"]

@@ -117,3 +117,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.content_type_id}:{self.object_id}"
+
+
+from .models_apikeys import ApiKey  # noqa: E402,F401  (a model of this app, kept in its own module)

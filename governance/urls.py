@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("governance.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("open311/v2/", include("wishes.open311.urls")),
     path("", include("governance.web.urls")),
 ]
 

@@ -133,7 +133,9 @@ class TimeLimit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.category or _('default')} · {self.get_level_display()}"
+        # Not inside the f-string: xgettext does not see calls there.
+        category = self.category or _("default")
+        return f"{category} · {self.get_level_display()}"
 
 
 class WishQuerySet(ScopedQuerySet):

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include("wishes.open311.urls")),
+    path("wish/", include("wishes.urls_public")),
+    path("wishes/", include("wishes.urls_staff")),
     path("", include("governance.web.urls")),
 ]
 

@@ -1,0 +1,3 @@
+"""Staff micro-wish pages; filled in by the staff-pages work."""
+
+urlpatterns: list = []

@@ -38,6 +38,23 @@ def clock(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Hierarchy schemes, wish categories and default time limits come from data
+    migrations. A transactional test (``transaction=True``) ends with a flush that
+    deletes them, so such tests seed them again first (the seeds are idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module in ("partyorgs.migrations.0002_seed_schemes", "wishes.migrations.0002_seed_categories"):
+        importlib.import_module(module).seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # PBKDF2 costs ~0.2 s a user by design; tests create many users.

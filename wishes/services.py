@@ -375,11 +375,23 @@ def wish_withdraw(*, wish: Wish, note: str = "") -> Wish:
     return wish
 
 
+def _require_recorder(actor, wish: Wish) -> None:
+    """Staff recording a resident's answer for them (a phone call, a visit) must be
+    able to change the wish's compound; the resident themself passes no actor."""
+    if actor is None:
+        return
+    require_change(
+        actor, wish.compound,
+        message=_("Only staff of %(area)s can record this for the resident.") % {"area": wish.compound.name},
+    )
+
+
 @transaction.atomic
-def wish_rate(*, wish: Wish, rating: int, comment: str = "") -> Wish:
+def wish_rate(*, wish: Wish, rating: int, comment: str = "", actor=None) -> Wish:
     wish = _locked(wish)
     if wish.status != Status.RESOLVED:
         raise _conflict(wish, _("rated"))
+    _require_recorder(actor, wish)
     if rating not in Rating.values:
         raise ValidationError({"rating": _("Choose a rating from very dissatisfied to very satisfied.")})
     now = clock.now()
@@ -388,13 +400,13 @@ def wish_rate(*, wish: Wish, rating: int, comment: str = "") -> Wish:
     wish.rated_at = now
     wish.status = Status.CLOSED
     wish.closed_at = now
-    _transition(wish, actor=None, action="rated", from_status=Status.RESOLVED,
+    _transition(wish, actor=actor, action="rated", from_status=Status.RESOLVED,
                 note=str(Rating(rating).label))
     return wish
 
 
 @transaction.atomic
-def wish_reopen(*, wish: Wish, note: str = "") -> Wish:
+def wish_reopen(*, wish: Wish, note: str = "", actor=None) -> Wish:
     """The resident says it is not solved: back to the level that resolved it, within
     seven days of the resolution."""
     wish = _locked(wish)
@@ -403,6 +415,7 @@ def wish_reopen(*, wish: Wish, note: str = "") -> Wish:
     now = clock.now()
     if now - wish.resolved_at > RATING_WINDOW:
         raise WishConflict(_("A wish can be reopened within 7 days of its resolution."))
+    _require_recorder(actor, wish)
     previous = wish.status
     wish.level = wish.resolved_level or Level.COMMUNITY
     wish.status = STATUS_FOR_LEVEL[wish.level]
@@ -410,7 +423,7 @@ def wish_reopen(*, wish: Wish, note: str = "") -> Wish:
     wish.rating_comment = ""
     wish.rated_at = wish.closed_at = wish.resolved_at = None
     _start_stage(wish, kind="resolve", now=now)
-    _transition(wish, actor=None, action="reopened", from_status=previous, note=note)
+    _transition(wish, actor=actor, action="reopened", from_status=previous, note=note)
     notify.staff(wish, Notification.Kind.REOPENED)
     return wish
 

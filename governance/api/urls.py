@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from communities.api import AreaViewSet, EnterpriseViewSet, PersonViewSet
 from partyorgs.api import HierarchySchemeViewSet, PartyOrgViewSet, PostViewSet
+from wishes.api import WishCategoryViewSet, WishViewSet
 
 from .me import MeView
 
@@ -13,6 +14,8 @@ router.register("people", PersonViewSet, basename="person")
 router.register("hierarchy-schemes", HierarchySchemeViewSet, basename="hierarchy-scheme")
 router.register("party-orgs", PartyOrgViewSet, basename="party-org")
 router.register("party-posts", PostViewSet, basename="party-post")
+router.register("wishes", WishViewSet, basename="wish")
+router.register("wish-categories", WishCategoryViewSet, basename="wish-category")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

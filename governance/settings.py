@@ -139,12 +139,14 @@ if CELERY_BROKER_URL == "filesystem://":
     # not for production (use Redis).
     _broker_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
-    _broker_dir.mkdir(parents=True, exist_ok=True)
-    _processed_dir.mkdir(parents=True, exist_ok=True)
+    _control_dir = VAR_DIR / "celery" / "control"
+    for _dir in (_broker_dir, _processed_dir, _control_dir):
+        _dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_processed_dir),
+        "control_folder": str(_control_dir),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -250,6 +252,15 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Anonymous micro-wish limits: (count, window in seconds) per address, phone, code.
+WISH_RATE_LIMITS = {
+    "submit_ip": (5, 3600),
+    "submit_phone": (3, 86400),
+    "track_ip": (20, 3600),
+    "track_code": (10, 86400),
+}
+WISH_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 # Text messages to residents: a class with send(phone, text). The default only logs.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "governance.sms.LoggingSmsBackend")

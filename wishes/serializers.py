@@ -3,7 +3,6 @@ goes through ``wishes.services`` (state) or ``wishes.services_config`` (configur
 
 from __future__ import annotations
 
-from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,22 +25,18 @@ from .models import (
     RequesterType,
     Wish,
 )
+from .uploads import clean_photo
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "heic", "gif"]
 BULK_MAX = 200
 
 
-def validate_photo_size(file) -> None:
-    if file is not None and file.size > PHOTO_MAX_BYTES:
-        raise serializers.ValidationError(_("A photo can be at most 5 MB."))
-
-
 def photo_field(**kwargs) -> serializers.FileField:
+    # The same check as the web forms: JPEG/PNG/WebP by their first bytes, size cap,
+    # random file name (wishes.uploads.clean_photo).
     return serializers.FileField(
         required=False, allow_null=True, allow_empty_file=False,
-        validators=[FileExtensionValidator(PHOTO_EXTENSIONS), validate_photo_size],
-        help_text="A photo (jpg, png, webp, heic or gif; at most 5 MB), sent as multipart/form-data.",
+        validators=[clean_photo],
+        help_text="A photo (JPEG, PNG or WebP; at most 5 MB), sent as multipart/form-data.",
         **kwargs,
     )
 

@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import metrics_views, views
 
 urlpatterns = [
     path("", views.WishInboxView.as_view(), name="wish-inbox"),
     path("bulk-accept/", views.WishBulkAcceptView.as_view(), name="wish-bulk-accept"),
     path("new/", views.WishIntakeView.as_view(), name="wish-intake"),
-    path("metrics/", views.WishMetricsView.as_view(), name="wish-metrics"),
+    path("metrics/", metrics_views.WishMetricsView.as_view(), name="wish-metrics"),
     path("notifications/", views.NotificationListView.as_view(), name="wish-notifications"),
     path(
         "notifications/read/", views.NotificationsMarkReadView.as_view(),

@@ -67,3 +67,12 @@ def _enqueue_sms(wish_id, stage, kind):
     from .tasks import send_resident_message
 
     send_resident_message.delay(wish_id, stage, kind)
+
+
+def notifications_mark_read(*, user) -> int:
+    """Mark all of ``user``'s unread notifications read; returns how many."""
+    from governance import clock
+
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=clock.now()
+    )

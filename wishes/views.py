@@ -37,7 +37,7 @@ from governance.web.mixins import (
 )
 from governance.web.timeline import timeline
 
-from . import services
+from . import notify, services
 from .filters import DUE_SOON, WishFilterSet
 from .forms import (
     ClaimForm,
@@ -84,10 +84,19 @@ def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
+# Events without a staff actor: these the resident did (anything else is the sweep).
+RESIDENT_ACTIONS = {
+    "submitted": _("resident"),
+    "withdrawn": _("resident"),
+    "rated": _("resident"),
+    "reopened": _("resident"),
+}
+
+
 def wish_timeline(user, wish: Wish):
     """The shared audit time line, with the wish's actions and states spelled out."""
     statuses = dict(Status.choices)
-    entries = timeline(user, wish)
+    entries = timeline(user, wish, actorless=RESIDENT_ACTIONS)
     for entry in entries:
         event = entry.event
         entry.action = str(WISH_ACTIONS.get(event.action, entry.action))
@@ -451,9 +460,7 @@ class NotificationsMarkReadView(StaffRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-            read_at=clock.now()
-        )
+        count = notify.notifications_mark_read(user=request.user)
         if count:
             messages.success(
                 request,

@@ -32,13 +32,25 @@ class TimelineEntry:
     before: str
     after: str
     note: str
+    actor_label: str
 
 
-def timeline(user, *objects, related=(), limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+def _actor_label(event, actorless) -> str:
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.get_username()
+    return str(actorless.get(event.action, _("system")))
+
+
+def timeline(
+    user, *objects, related=(), limit: int = TIMELINE_LIMIT, actorless=None
+) -> list[TimelineEntry]:
     """Events of ``objects`` (and of the ``related`` records, e.g. an organisation's
     posts), oldest first, at most the ``limit`` most recent: the same rows as
     :func:`governance.audit.events_for`, for several records in one query, plus one
-    query per tree model whose paths are spelled out."""
+    query per tree model whose paths are spelled out. ``actorless`` names who acted
+    when an event has no staff actor, by action (e.g. a resident rating a wish);
+    otherwise it was the system."""
+    actorless = actorless or {}
     events = _events_of([*objects, *related])
     rows = list(events.reverse()[:limit])[::-1]
     if not rows:
@@ -56,6 +68,7 @@ def timeline(user, *objects, related=(), limit: int = TIMELINE_LIMIT) -> list[Ti
                 before=_state(model, event.from_state, names, event.object_id),
                 after=_state(model, event.to_state, names, event.object_id),
                 note=_note(model, event.action, event.note),
+                actor_label=_actor_label(event, actorless),
             )
         )
     return entries

@@ -562,3 +562,23 @@ def test_notifications_are_the_users_own(login, tree, staff, clock):
     Notification.objects.update(read_at=None)
     login(staff.other_community_staff).post(reverse("wish-notifications-read"))
     assert Notification.objects.filter(recipient=staff.community_staff, read_at__isnull=True).count() == 1
+
+
+def test_wish_photos_are_served_only_to_staff_who_see_the_wish(tree, staff, client, clock, settings, tmp_path):
+    from wishes.uploads import clean_photo
+
+    settings.MEDIA_ROOT = tmp_path
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    wish = submit_wish(tree, photo=clean_photo(SimpleUploadedFile("me.png", png)))
+    url = reverse("wish-photo", args=[wish.pk, "photo"])
+    client.force_login(staff.compound_secretary)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == png
+    assert client.get(reverse("wish-photo", args=[wish.pk, "result"])).status_code == 404
+    assert client.get(reverse("wish-photo", args=[wish.pk, "other"])).status_code == 404
+    client.force_login(staff.other_community_staff)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302

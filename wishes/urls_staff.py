@@ -15,6 +15,7 @@ urlpatterns = [
         name="wish-notifications-read",
     ),
     path("<int:pk>/", views.WishDetailView.as_view(), name="wish-detail"),
+    path("<int:pk>/photo/<str:which>/", views.WishPhotoView.as_view(), name="wish-photo"),
     path("<int:pk>/accept/", views.WishAcceptView.as_view(), name="wish-accept"),
     path("<int:pk>/claim/", views.WishClaimView.as_view(), name="wish-claim"),
     path("<int:pk>/release/", views.WishReleaseView.as_view(), name="wish-release"),

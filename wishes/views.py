@@ -15,6 +15,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.forms import CheckboxSelectMultiple, Select
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -308,6 +309,34 @@ class WishPageBase(WishPageMixin, ScopedObjectMixin):
             "forms": forms,
             "timeline": wish_timeline(user, wish),
         }
+
+
+class WishPhotoView(WishPageMixin, ScopedObjectMixin, StaffRequiredMixin, View):
+    """A wish's photos, for staff who can see the wish. Photos may show residents and
+    their homes, so they are not under a public media URL: every request goes
+    through the same visibility rule as the wish itself (404 outside the scope)."""
+
+    model = Wish
+    fields = {"photo": "photo", "result": "resolution_photo"}
+
+    def get(self, request, pk, which):
+        wish = self.get_object()
+        if which not in self.fields:
+            raise Http404
+        upload = getattr(wish, self.fields[which])
+        if not upload:
+            raise Http404
+        response = FileResponse(upload.open("rb"), content_type=_content_type(upload.name))
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def _content_type(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower()
+    return {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(
+        ext, "application/octet-stream"
+    )
 
 
 class WishDetailView(WishPageBase, StaffRequiredMixin, DetailView):

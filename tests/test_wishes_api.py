@@ -424,8 +424,9 @@ def test_resolve_with_a_photo(tree, staff, api, clock, settings, tmp_path):
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["resolution_note"], body["resolved_level"]) == ("resolved", "已更换灯泡", "community")
-    # Stored under a random name: the phone's file name is not kept.
-    assert body["resolution_photo"].endswith(".jpg") and "fixed" not in body["resolution_photo"]
+    # Served through the scoped photo view, stored under a random name.
+    assert body["resolution_photo"].endswith(f"/wishes/{wish.pk}/photo/result/")
+    assert "fixed" not in Wish.objects.get(pk=wish.pk).resolution_photo.name
     stored = Wish.objects.get(pk=wish.pk)
     assert stored.resolution_photo.read() == b"\xff\xd8\xff\xe0fake-jpeg"
     assert api(staff.community_staff).post(url(wish, "resolve"), {"note": "再修"}).status_code == 409

@@ -3,6 +3,7 @@ goes through ``wishes.services`` (state) or ``wishes.services_config`` (configur
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -114,7 +115,25 @@ class WishDetailSerializer(WishSerializer):
     reject_reason = serializers.CharField(read_only=True, help_text="Empty unless rejected.")
     reject_reason_display = serializers.CharField(source="get_reject_reason_display", read_only=True)
     requester_type_display = serializers.CharField(source="get_requester_type_display", read_only=True)
+    photo = serializers.SerializerMethodField(help_text="Address of the photo (staff login), or null.")
+    resolution_photo = serializers.SerializerMethodField(
+        help_text="Address of the photo of the result (staff login), or null."
+    )
     timeline = serializers.SerializerMethodField()
+
+    def _photo_url(self, wish: Wish, which: str) -> str | None:
+        # Through the scoped photo view, never a public media address.
+        if not getattr(wish, "photo" if which == "photo" else "resolution_photo"):
+            return None
+        url = reverse("wish-photo", args=[wish.pk, which])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_photo(self, wish: Wish) -> str | None:
+        return self._photo_url(wish, "photo")
+
+    def get_resolution_photo(self, wish: Wish) -> str | None:
+        return self._photo_url(wish, "result")
 
     class Meta(WishSerializer.Meta):
         fields = [

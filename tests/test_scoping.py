@@ -165,3 +165,51 @@ def test_roles_in_two_places_add_up(tree, staff, api):
     ids = {row["id"] for row in response.json()["results"]}
     assert tree.other_compound.pk in ids and tree.street.pk in ids
     assert tree.compound.pk not in ids
+
+
+# --- the same matrix over the HTML pages --------------------------------------------
+
+
+@pytest.mark.parametrize("user_key", USERS)
+@pytest.mark.parametrize("node_key", sorted(ALL))
+def test_area_pages_follow_the_same_rule(tree, staff, client, user_key, node_key):
+    from django.urls import reverse
+
+    client.force_login(getattr(staff, user_key))
+    node = getattr(tree, node_key)
+    detail = client.get(reverse("area-detail", args=[node.pk]))
+    assert detail.status_code == expected_status(user_key, node_key, write=False)
+    edit = client.post(reverse("area-edit", args=[node.pk]), {"name": "改名", "code": node.code})
+    expected = expected_status(user_key, node_key, write=True)
+    if expected == 200:
+        assert edit.status_code in (200, 302)  # a redirect, or the form with its errors
+    else:
+        assert edit.status_code == expected
+        assert Area.objects.get(pk=node.pk).name == node.name
+
+
+@pytest.mark.parametrize("user_key", USERS)
+@pytest.mark.parametrize("org_key", sorted(ORG_NODES))
+def test_party_org_pages_follow_the_same_rule(tree, staff, orgs, client, user_key, org_key):
+    from django.urls import reverse
+
+    client.force_login(getattr(staff, user_key))
+    org = orgs[org_key]
+    node_key = ORG_NODES[org_key]
+    response = client.get(reverse("party-org-detail", args=[org.pk]))
+    assert response.status_code == expected_status(user_key, node_key, write=False)
+    response = client.get(reverse("party-org-edit", args=[org.pk]))
+    assert response.status_code == expected_status(user_key, node_key, write=True)
+
+
+@pytest.mark.parametrize("user_key", USERS)
+def test_enterprise_pages_follow_the_same_rule(tree, staff, enterprise, client, user_key):
+    from django.urls import reverse
+
+    client.force_login(getattr(staff, user_key))
+    assert client.get(reverse("enterprise-detail", args=[enterprise.pk])).status_code == (
+        expected_status(user_key, "community", write=False)
+    )
+    assert client.get(reverse("enterprise-edit", args=[enterprise.pk])).status_code == (
+        expected_status(user_key, "community", write=True)
+    )

@@ -352,6 +352,12 @@ class WishActionView(WishPageBase, ServiceEditView):
     success_url_name = "wish-detail"
     conflict = ""
 
+    def prepare(self):
+        super().prepare()
+        # Who may act depends on the action and the wish's level (a grid secretary
+        # may claim, only the handling level may accept): the services decide.
+        self.change_target = None
+
     def get_form_class(self):
         return ACTION_FORMS[self.action]
 

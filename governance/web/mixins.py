@@ -102,8 +102,9 @@ class ServiceFormView(StaffRequiredMixin, FormView):
 
     Subclasses implement :meth:`perform` (call the service, return the saved object)
     and may set :attr:`change_target` in :meth:`prepare`: the record the user must
-    be able to change, checked on GET so that nobody fills in a form they cannot
-    submit. On POST the service's own ``require_change`` decides.
+    be able to change, checked on GET and POST before any form is parsed, so that a
+    user who may only read gets the 403 page, not a form and its errors. The
+    service's own ``require_change`` checks again when it writes.
     """
 
     template_name = "web/form.html"
@@ -112,10 +113,17 @@ class ServiceFormView(StaffRequiredMixin, FormView):
     success_message = _("Saved.")
     change_target = None
 
-    def get(self, request, *args, **kwargs):
-        if self.change_target is not None and not can_change(request.user, self.change_target):
+    def _require_change_target(self):
+        if self.change_target is not None and not can_change(self.request.user, self.change_target):
             raise PermissionDenied(_("You may not change records outside your scope."))
+
+    def get(self, request, *args, **kwargs):
+        self._require_change_target()
         return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._require_change_target()
+        return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}

@@ -149,7 +149,7 @@ def test_a_second_rendering_of_the_form_carries_a_new_token(client, tree):
 
 @pytest.mark.parametrize("token", ["", "forged", "0" * 32, "web-" + "a" * 32])
 def test_a_forged_or_missing_token_is_a_form_error_and_nothing_is_stored(client, tree, token):
-    response = post_wish(client, tree, wish_form(client, tree, token=token))
+    response = post_wish(client, tree, wish_form(client, tree, token=token), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert Wish.objects.count() == 0
     page = html(response)

@@ -1,17 +1,17 @@
 """Races on real PostgreSQL connections: each thread has its own connection and
 transaction, started together at a barrier."""
 
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from communities import services as area_services
 from communities.models import Area, AreaKind
 from partyorgs import services
 from partyorgs.models import Post, PostRole
 
+from .concurrent import run_together
 from .factories import PersonFactory
 
 pytestmark = [
@@ -21,27 +21,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locks need PostgreSQL"
     ),
 ]
-
-
-def run_together(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def runner(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", job())
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread raised
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def test_two_simultaneous_secretary_appointments_leave_exactly_one(tree, staff, orgs):

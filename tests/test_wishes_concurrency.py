@@ -1,10 +1,9 @@
 """Races on micro-wishes over real PostgreSQL connections: each thread has its own
 connection and transaction, and all start together at a barrier."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
 from governance.models import AuditEvent
@@ -12,6 +11,7 @@ from wishes import services
 from wishes.models import Status, Wish
 from wishes.services import WishConflict
 
+from .concurrent import run_together
 from .factories import UserFactory, give_role, submit_wish
 
 pytestmark = [
@@ -19,27 +19,6 @@ pytestmark = [
     pytest.mark.concurrency,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def run_together(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def runner(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", job())
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread raised
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def events(wish, action):

@@ -1,7 +1,6 @@
 """Races on micro-wishes over real PostgreSQL connections: each thread has its own
 connection and transaction, and all start together at a barrier."""
 
-
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient

@@ -23,8 +23,8 @@ from governance.api.views import ScopedViewSetMixin
 
 from . import services, services_config
 from .filters import WishFilterSet
-from .models import Category, Level, TimeLimit, Wish
-from .selectors import HandlerCheck, wish_stats
+from .models import Category, Level, Wish
+from .selectors import HandlerCheck, default_limits, effective_limits, wish_stats
 from .serializers import (
     BulkAcceptResponseSerializer,
     BulkAcceptSerializer,
@@ -43,7 +43,6 @@ from .serializers import (
     WishDetailSerializer,
     WishIntakeSerializer,
     WishSerializer,
-    effective_limits,
     stats_as_dict,
 )
 
@@ -255,7 +254,7 @@ class WishCategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def _default_limits(self) -> dict:
         if not hasattr(self, "_defaults"):
-            self._defaults = {row.level: row for row in TimeLimit.objects.filter(category__isnull=True)}
+            self._defaults = default_limits()
         return self._defaults
 
     def get_serializer_context(self):

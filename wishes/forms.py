@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import Area, AreaKind
 from governance.web.forms import AreaChoiceField, DateInput, ScopedForm
 
-from .models import Category, Channel, ClaimerKind, RejectReason, RequesterType
+from .models import LEVEL_ORDER, Category, Channel, ClaimerKind, Level, RejectReason, RequesterType
 from .uploads import clean_photo
 
 #: Channels staff record a wish from (the web form and the API file their own).
@@ -154,3 +154,73 @@ class MetricsForm(forms.Form):
         if data.get("from") and data.get("to") and data["from"] > data["to"]:
             self.add_error("from", _("The first day comes after the last day."))
         return data
+
+
+# --- categories and time limits ------------------------------------------------------
+
+
+class HoursField(forms.CharField):
+    """Hours as typed (in a text box, so that whatever was typed is shown again with the
+    error), or None when empty. Not even parsed here: ``wishes.services_config``
+    parses and checks them, so that every level's mistakes come back at once."""
+
+    def __init__(self, **kwargs):
+        attrs = {"inputmode": "numeric", "size": 6, "autocomplete": "off"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        kwargs.setdefault("empty_value", None)
+        super().__init__(**kwargs)
+
+
+def hours_field_names(level: str) -> tuple[str, str]:
+    return f"{level}_accept_hours", f"{level}_resolve_hours"
+
+
+class LevelHoursForm(ScopedForm):
+    """Accept and resolve hours for each level (community, street, service centre):
+    fields ``<level>_accept_hours`` and ``<level>_resolve_hours``."""
+
+    hours_required = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for level in LEVEL_ORDER:
+            accept, resolve = hours_field_names(level)
+            required = self.hours_required
+            self.fields[accept] = HoursField(label=_("accept within (hours)"), required=required)
+            self.fields[resolve] = HoursField(label=_("resolve within (hours)"), required=required)
+
+    def level_rows(self) -> list[dict]:
+        """Per level: its name and its two bound fields, for a table of inputs."""
+        rows = []
+        for level in LEVEL_ORDER:
+            accept, resolve = hours_field_names(level)
+            rows.append({
+                "level": str(level), "label": Level(level).label,
+                "accept": self[accept], "resolve": self[resolve],
+            })
+        return rows
+
+    def hours(self, level: str) -> tuple[str | None, str | None]:
+        accept, resolve = hours_field_names(level)
+        return self.cleaned_data.get(accept), self.cleaned_data.get(resolve)
+
+
+class CategorySettingsForm(LevelHoursForm):
+    """A category's escalation flag, whether it takes new wishes, and its own time
+    limits per level: both hours empty means "use the default", one empty is a
+    mistake (the view says so, with the services' errors)."""
+
+    hours_required = False
+
+    escalate_when_overdue = forms.BooleanField(
+        label=_("escalate when overdue"), required=False,
+        help_text=_("Hand an overdue wish to the next level automatically."),
+    )
+    is_active = forms.BooleanField(
+        label=_("active"), required=False,
+        help_text=_("An inactive category takes no new wishes; its wishes carry on."),
+    )
+
+
+class DefaultLimitsForm(LevelHoursForm):
+    """The default limits per level, for categories without their own."""

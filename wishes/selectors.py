@@ -43,6 +43,10 @@ places; medians are in hours, rounded to 2 places, ``None`` without data):
 (for a compound: none), in one grouped query whatever the number of children,
 ranked by satisfaction rate, then resolution rate (both highest first, a missing
 rate after any value); equal pairs share a rank (1, 1, 3), and then the name orders.
+
+:func:`effective_limits` (with :func:`default_limits`) tells, per level, the time limits
+in force for a category and where they come from: the settings pages and
+``/api/v1/wish-categories/`` show the same.
 """
 
 from __future__ import annotations
@@ -61,7 +65,8 @@ from governance import clock
 from governance.scoping import scope_for
 
 from .filters import local_day_start
-from .models import OPEN_STATUSES, Status, Wish
+from .models import LEVEL_ORDER, OPEN_STATUSES, Category, Level, Status, TimeLimit, Wish
+from .services import FALLBACK_HOURS
 
 
 class Median(Aggregate):
@@ -311,4 +316,39 @@ def _ranked(per_child: list[tuple[Area, WishStats]]) -> list[ChildStats]:
     return ranked
 
 
-__all__ = ["AreaWishStats", "ChildStats", "HandlerCheck", "Median", "WishStats", "wish_stats"]
+# --- categories and time limits ----------------------------------------------------------
+
+
+def default_limits() -> dict[str, TimeLimit]:
+    """The default TimeLimit row of each level that has one (one query)."""
+    return {row.level: row for row in TimeLimit.objects.filter(category__isnull=True)}
+
+
+def effective_limits(category: Category | None, defaults: dict) -> list[dict]:
+    """For each level: the limits in force and where they come from.
+    ``defaults`` maps a level to its default TimeLimit row (or is missing it); the
+    category's own rows come from ``category.time_limits.all()`` (prefetch them)."""
+    own = {row.level: row for row in category.time_limits.all()} if category else {}
+    entries = []
+    for level in LEVEL_ORDER:
+        default = defaults.get(level)
+        default_accept = default.accept_hours if default else FALLBACK_HOURS["accept"]
+        default_resolve = default.resolve_hours if default else FALLBACK_HOURS["resolve"]
+        row = own.get(level)
+        if row is not None:
+            source, accept, resolve = "category", row.accept_hours, row.resolve_hours
+        else:
+            source = "default" if default else "fallback"
+            accept, resolve = default_accept, default_resolve
+        entries.append({
+            "level": str(level), "level_display": str(Level(level).label),
+            "accept_hours": accept, "resolve_hours": resolve, "source": source,
+            "default_accept_hours": default_accept, "default_resolve_hours": default_resolve,
+        })
+    return entries
+
+
+__all__ = [
+    "AreaWishStats", "ChildStats", "HandlerCheck", "Median", "WishStats", "default_limits",
+    "effective_limits", "wish_stats",
+]

@@ -15,7 +15,6 @@ from governance.validators import mask_mobile
 
 from . import services
 from .models import (
-    LEVEL_ORDER,
     OPEN_STATUSES,
     Category,
     Channel,
@@ -26,6 +25,7 @@ from .models import (
     RequesterType,
     Wish,
 )
+from .selectors import effective_limits
 from .uploads import clean_photo
 
 BULK_MAX = 200
@@ -341,29 +341,6 @@ class TimeLimitEntrySerializer(serializers.Serializer):
     )
     default_accept_hours = serializers.IntegerField()
     default_resolve_hours = serializers.IntegerField()
-
-
-def effective_limits(category: Category | None, defaults: dict) -> list[dict]:
-    """For each level: the limits in force and where they come from.
-    ``defaults`` maps a level to its default TimeLimit row (or is missing it)."""
-    own = {row.level: row for row in category.time_limits.all()} if category else {}
-    entries = []
-    for level in LEVEL_ORDER:
-        default = defaults.get(level)
-        default_accept = default.accept_hours if default else services.FALLBACK_HOURS["accept"]
-        default_resolve = default.resolve_hours if default else services.FALLBACK_HOURS["resolve"]
-        row = own.get(level)
-        if row is not None:
-            source, accept, resolve = "category", row.accept_hours, row.resolve_hours
-        else:
-            source = "default" if default else "fallback"
-            accept, resolve = default_accept, default_resolve
-        entries.append({
-            "level": str(level), "level_display": str(Level(level).label),
-            "accept_hours": accept, "resolve_hours": resolve, "source": source,
-            "default_accept_hours": default_accept, "default_resolve_hours": default_resolve,
-        })
-    return entries
 
 
 class CategorySerializer(serializers.ModelSerializer):

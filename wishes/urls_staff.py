@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import metrics_views, views
+from . import config_views, metrics_views, views
 
 urlpatterns = [
     path("", views.WishInboxView.as_view(), name="wish-inbox"),
@@ -13,6 +13,16 @@ urlpatterns = [
     path(
         "notifications/read/", views.NotificationsMarkReadView.as_view(),
         name="wish-notifications-read",
+    ),
+    path("settings/", config_views.WishSettingsView.as_view(), name="wish-settings"),
+    # Before <code>: "defaults" is not a category.
+    path(
+        "settings/defaults/", config_views.WishDefaultLimitsView.as_view(),
+        name="wish-settings-defaults",
+    ),
+    path(
+        "settings/<slug:code>/", config_views.WishCategorySettingsView.as_view(),
+        name="wish-settings-category",
     ),
     path("<int:pk>/", views.WishDetailView.as_view(), name="wish-detail"),
     path("<int:pk>/photo/<str:which>/", views.WishPhotoView.as_view(), name="wish-photo"),

@@ -23,15 +23,17 @@ and prints the plans (EXPLAIN ANALYZE) of the subtree queries. See README.md.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import (
+    Measurements,
+    configure_environment,
+    describe_database,
+    explain,
+    fresh,
+    recreate_database,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gov_bench"
 BENCH_ROOT_CODE = "BENCH-D"
@@ -47,54 +49,9 @@ def parse_args():
     p.add_argument("--buildings", type=int, default=4, help="per compound")
     p.add_argument("--repeat", type=int, default=7, help="timed runs per measurement (after one warm-up)")
     p.add_argument("--reuse", action="store_true", help="reuse the database and tree of a previous run")
-    p.add_argument(
-        "--path-collation-c", action="store_true",
-        help='experiment: ALTER the path columns to COLLATE "C" before measuring (what a '
-        "PostgreSQL-only migration would do; see README.md)",
-    )
     p.add_argument("--explain-coverage", action="store_true", help="also EXPLAIN the coverage query")
     p.add_argument("--no-validate", action="store_true", help="skip the Python-side checks when building")
     return p.parse_args()
-
-
-def configure_environment() -> dict:
-    """Point Django at the bench database before it is imported, and make sure that is safe."""
-    import dj_database_url
-
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    db = dj_database_url.parse(url)
-    if "postgresql" not in db["ENGINE"]:
-        sys.exit(f"tree_bench needs PostgreSQL; DATABASE_URL is {url!r}")
-    if "bench" not in db["NAME"]:
-        sys.exit(f"refusing to drop and rebuild {db['NAME']!r}: the database name must contain 'bench'")
-    os.environ["DATABASE_URL"] = url
-    # Production-like settings: DEBUG off (no query log growing with 100k inserts).
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "tree-bench-only-" + "x" * 40)
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="tree-bench-var-"))
-    Path(os.environ["VAR_DIR"], "staticfiles").mkdir(parents=True, exist_ok=True)  # WhiteNoise
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "governance.settings"
-    return db
-
-
-def recreate_database(db: dict) -> None:
-    import psycopg
-    from psycopg import sql
-
-    conninfo = {
-        "dbname": "postgres",
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "host": db.get("HOST") or None,
-        "port": db.get("PORT") or None,
-    }
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
-        name = sql.Identifier(db["NAME"])
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 # --- Building the tree ------------------------------------------------------------------
@@ -204,31 +161,15 @@ def build_tree(args) -> dict:
 
     with connection.cursor() as cursor:
         for table in ("communities_area", "partyorgs_partyorganisation", "partyorgs_post", "communities_person"):
-            cursor.execute(f"ANALYZE {table}")
-    timings["ANALYZE"] = (None, time.perf_counter() - t0)
+            # VACUUM too, as autovacuum would soon: the path UPDATE after each bulk
+            # insert leaves a dead version of every row, and index-only scans need
+            # the visibility map. Without it, timings depend on when autovacuum runs.
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    timings["VACUUM ANALYZE"] = (None, time.perf_counter() - t0)
     return timings
 
 
 # --- Measuring ----------------------------------------------------------------------------
-
-
-def timed(fn, repeat: int):
-    fn()  # warm-up: caches, first-use imports, plan cache
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples), min(samples), max(samples), result
-
-
-def count_queries(fn) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return len(ctx.captured_queries)
 
 
 API_COLUMNS = (
@@ -253,20 +194,15 @@ def measure(args) -> None:
     superuser = User.objects.get(username="bench-root")
     subtree_size = Area.objects.within(street).count()
 
-    rows = []  # (group, what, rows, queries, median, min, max)
-
-    def add(group, what, fn, *, rows_of=len, queries=True):
-        median, lo, hi, result = timed(fn, args.repeat)
-        n_queries = count_queries(fn) if queries else None
-        rows.append((group, what, rows_of(result), n_queries, median, lo, hi))
-        return result
+    table = Measurements(args.repeat)
+    add = table.add
 
     # a) ORM
     add("a ORM", "within(street).count()", lambda: Area.objects.within(street).count(), rows_of=lambda n: n)
     ids = add("a ORM", "within(street) ids", lambda: list(Area.objects.within(street).values_list("id", flat=True)))
     assert len(ids) == subtree_size
     add("a ORM", "visible_to(street staff).within(street).count()",
-        lambda: Area.objects.visible_to(_fresh(street_user)).within(street).count(), rows_of=lambda n: n)
+        lambda: Area.objects.visible_to(fresh(street_user)).within(street).count(), rows_of=lambda n: n)
     add("a ORM", "within(street) compounds, kind filter",
         lambda: list(Area.objects.within(street).filter(kind=AreaKind.COMPOUND).values_list("id", flat=True)))
 
@@ -326,7 +262,7 @@ def measure(args) -> None:
     add("d coverage", "area_coverage(district)", lambda: area_coverage(district), rows_of=lambda c: c.compounds)
     street_cov, district_cov = area_coverage(street), area_coverage(district)
 
-    print_table(rows, args.repeat)
+    table.print()
     print(f"\nstreet {street.name} (id {street.pk}, path {street.path}): {subtree_size} nodes in its subtree")
     print(f"coverage street:   {street_cov.compounds_covered}/{street_cov.compounds} compounds = "
           f"{street_cov.compound_rate}, concurrent secretaries {street_cov.concurrent_secretaries}")
@@ -341,54 +277,15 @@ def measure(args) -> None:
     explain("subtree page: within(street).order_by('path')[:50], as the API pages",
             lambda: list(Area.objects.within(street).order_by("path")[:50]))
     explain("scoped count: visible_to(street staff).within(street).count(), as the API counts",
-            lambda: Area.objects.visible_to(_fresh(street_user)).within(street).count())
+            lambda: Area.objects.visible_to(fresh(street_user)).within(street).count())
     if args.explain_coverage:
         explain("area_coverage(district), compounds (1st of its 3 queries)",
                 lambda: area_coverage(district), index=0)
 
 
-def _fresh(user):
-    """The user without the per-object scope cache, as a new request would have it."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.get(pk=user.pk)
-
-
-def explain(title: str, run, *, index: int = -1) -> None:
-    """EXPLAIN ANALYZE one query that ``run()`` sends (the last by default), as the ORM wrote it."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        run()
-    sql = ctx.captured_queries[index]["sql"]
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)  # no params: % is literal
-        plan = [row[0] for row in cursor.fetchall()]
-    print(f"\nEXPLAIN {title}\n  SQL: {sql}")
-    for line in plan:
-        print("    " + line)
-
-
-def print_table(rows, repeat: int) -> None:
-    headers = ("", "measurement", "rows", "SQL", "median ms", "min ms", "max ms")
-    table = [headers] + [
-        (g, w, str(n), "-" if q is None else str(q), f"{med:.2f}", f"{lo:.2f}", f"{hi:.2f}")
-        for g, w, n, q, med, lo, hi in rows
-    ]
-    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
-    print(f"\nTimings: median of {repeat} runs after one warm-up; SQL = queries per call")
-    for i, row in enumerate(table):
-        print("  ".join(
-            cell.ljust(widths[j]) if j < 2 else cell.rjust(widths[j]) for j, cell in enumerate(row)
-        ))
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
-
-
 def main() -> None:
     args = parse_args()
-    db = configure_environment()
+    db = configure_environment(DEFAULT_DATABASE_URL, script="tree_bench")
     started = time.perf_counter()
 
     import django
@@ -405,11 +302,7 @@ def main() -> None:
     call_command("migrate", verbosity=0, skip_checks=True)
     migrate_s = time.perf_counter() - t0
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version(), current_setting('lc_collate'), current_database()")
-        version, collate, name = cursor.fetchone()
-    print(f"database {name} ({version.split(',')[0]}, collation {collate}), "
-          f"{os.cpu_count()} CPUs, Django {django.get_version()}")
+    print(describe_database())
 
     if args.reuse and Area.objects.filter(code=BENCH_ROOT_CODE).exists():
         print("reusing the tree of a previous run")
@@ -426,13 +319,6 @@ def main() -> None:
             print(f"  {what:<16} {'' if n is None else f'{n:>8,} rows'}  {seconds:6.1f} s{rate}")
         print(f"  {'total':<16} {'':>13}  {total:6.1f} s")
 
-    if args.path_collation_c:
-        t0 = time.perf_counter()
-        with connection.cursor() as cursor:
-            for table in ("communities_area", "partyorgs_partyorganisation"):
-                cursor.execute(f'ALTER TABLE {table} ALTER COLUMN path TYPE varchar(255) COLLATE "C"')
-                cursor.execute(f"ANALYZE {table}")
-        print(f'experiment: path columns altered to COLLATE "C" ({time.perf_counter() - t0:.1f} s)')
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT coalesce(collation_name, '(database default)') FROM information_schema.columns "

@@ -1,5 +1,9 @@
-"""``manage.py load_demo``: the seed's three places at their real size, loaded idempotently."""
+"""``manage.py load_demo``: the seed's three places at their real size, and the demo
+micro-wishes in them, loaded idempotently."""
 
+import datetime
+import re
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -11,11 +15,14 @@ from django.db.models import F
 
 from communities import services as area_services
 from communities.models import Area, AreaKind, Enterprise
-from governance.models import StaffRole
+from governance.models import AuditEvent, StaffRole
 from governance.validators import validate_uscc
 from partyorgs.models import PartyOrganisation, Post
 from partyorgs.schemes import FENYI, LESHAN, WENSHANG
 from partyorgs.selectors import area_coverage, concurrent_secretary_posts
+from wishes.models import OPEN_STATUSES, ClaimerKind, Notification, Status, Wish
+
+from .conftest import T0
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +46,13 @@ def load(*args) -> str:
 
 @pytest.fixture
 def demo(demo_settings) -> str:
+    """The territory, party organisations and logins (the wishes take a while longer)."""
+    return load("--no-wishes")
+
+
+@pytest.fixture
+def demo_wishes(demo_settings, clock) -> str:
+    """Everything, micro-wishes included, loaded at T0 (the ``clock`` fixture)."""
     return load()
 
 
@@ -190,10 +204,70 @@ def test_logins_at_every_level_with_the_demo_password(demo):
 def test_a_second_run_creates_nothing(demo):
     models = apps.get_models()
     before = {m._meta.label: m._default_manager.count() for m in models}
-    out = load()
+    out = load("--no-wishes")
     after = {m._meta.label: m._default_manager.count() for m in models}
     assert after == before
     assert "0 rows" in out and "nothing changed" in out
+
+
+def test_demo_wishes_reach_every_status_some_overdue_and_load_once(demo_wishes, clock):
+    assert "Micro-wishes: 600 created" in demo_wishes
+    wishes = Wish.objects.filter(idempotency_key__startswith="demo-")
+    assert wishes.count() == 600
+    assert "history cut short" not in demo_wishes  # every scripted step was accepted
+    by_status = Counter(wishes.values_list("status", flat=True))
+    assert all(by_status[status] > 0 for status in Status.values), by_status
+    assert by_status[Status.CLOSED] > 300
+    # Overdue now: open past the deadline; and in history: late at some stage.
+    overdue = wishes.filter(status__in=OPEN_STATUSES, due_at__lt=T0)
+    assert overdue.exists() and overdue.filter(was_overdue=True).count() == overdue.count()
+    assert wishes.filter(was_overdue=True, status=Status.CLOSED).exists()
+    assert not wishes.filter(status__in=OPEN_STATUSES, due_at__isnull=True).exists()
+    # Over the last 120 days, nothing in the future.
+    assert not wishes.filter(created_at__gt=T0).exists()
+    assert not wishes.filter(created_at__lt=T0 - datetime.timedelta(days=121)).exists()
+    assert wishes.filter(created_at__lt=T0 - datetime.timedelta(days=90)).exists()
+
+    # Every path of the workflow: escalated to street and centre, reopened, rejected
+    # as duplicate and out of scope, rated mostly 4-5, closed unrated by the sweep.
+    assert wishes.filter(resolved_level="street").exists() and wishes.filter(resolved_level="centre").exists()
+    assert {"duplicate", "out_of_scope"} <= set(wishes.values_list("reject_reason", flat=True))
+    ratings = Counter(wishes.exclude(rating=None).values_list("rating", flat=True))
+    assert ratings[4] + ratings[5] > 2 * (ratings[1] + ratings[2] + ratings[3]) > 0
+    assert wishes.filter(status=Status.CLOSED, rating=None).exists()
+    events = Counter(AuditEvent.objects.filter(content_type__model="wish").values_list("action", flat=True))
+    assert events["submitted"] == 600
+    assert all(events[a] > 0 for a in ("accepted", "escalated", "claimed", "resolved", "rated", "reopened",
+                                       "rejected", "withdrawn", "closed")), events
+
+    # Claims by each kind of helper; channels and requesters mixed; fake phones.
+    kinds = set(wishes.values_list("claimer_kind", flat=True))
+    assert {ClaimerKind.PARTY_MEMBER, ClaimerKind.VOLUNTEER_TEAM, ClaimerKind.PAIRED_UNIT,
+            ClaimerKind.CARING_MERCHANT} <= kinds
+    assert set(wishes.values_list("channel", flat=True)) >= {"web", "mailbox", "office_day", "phone", "walk_in"}
+    assert set(wishes.filter(channel="mailbox").values_list("street__name", flat=True)) == {"海棠街道"}
+    assert wishes.filter(requester_type="merchant").exists() and wishes.filter(requester_type="resident").count() > 400
+    assert all(re.fullmatch(r"13[89]0000\d{4}", p) for p in wishes.values_list("requester_phone", flat=True))
+    communities = Counter(wishes.values_list("community__name", flat=True))
+    assert sum(communities[c] for c in ("府街社区", "海棠社区", "柏杨社区", "斑竹湾社区")) > 300
+    assert wishes.filter(street__parent__name="分宜县").exists()
+
+    # Written by the services and the sweep, at the simulated time, by the demo staff.
+    assert Notification.objects.filter(kind="reminder").exists() and Notification.objects.filter(kind="overdue").exists()
+    assert not Notification.objects.filter(created_at__gt=T0).exists()
+    assert not AuditEvent.objects.filter(at__gt=T0).exists()
+    assert set(AuditEvent.objects.exclude(actor=None).values_list("actor__username", flat=True)) >= {
+        "fujie-community", "haitang-street", "banzhuwan-community", "chengdong-community",
+    }
+    assert not wishes.filter(updated_at__gt=T0).exists()
+
+    # A second run, days later, creates nothing: the wishes' keys decide, not the clock.
+    models = apps.get_models()
+    before = {m._meta.label: m._default_manager.count() for m in models}
+    clock.advance(days=3)
+    out = load()
+    assert {m._meta.label: m._default_manager.count() for m in models} == before
+    assert "0 rows" in out and "Micro-wishes: 0 created" in out and "nothing changed" in out
 
 
 def test_a_partial_load_is_completed(demo):
@@ -201,14 +275,14 @@ def test_a_partial_load_is_completed(demo):
     before = {m._meta.label: m._default_manager.count() for m in (Area, PartyOrganisation, Post)}
     building = Area.objects.filter(kind=AreaKind.BUILDING, party_orgs__isnull=True).first()
     building.delete()
-    load()
+    load("--no-wishes")
     after = {m._meta.label: m._default_manager.count() for m in (Area, PartyOrganisation, Post)}
     assert after == before
 
 
 def test_it_uses_the_password_from_the_environment(demo_settings, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "another-demo-pw-1")
-    out = load()
+    out = load("--no-wishes")
     assert get_user_model().objects.get(username="fujie-grid").check_password("another-demo-pw-1")
     assert "another-demo-pw-1" in out
 
@@ -219,5 +293,6 @@ def test_it_refuses_to_run_without_debug_unless_forced(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         load()
     assert not Area.objects.exists()
-    load("--force")
+    load("--force", "--no-wishes")
     assert Area.objects.filter(code="511102").exists()
+

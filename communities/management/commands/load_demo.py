@@ -1,7 +1,8 @@
-"""``manage.py load_demo``: the three places of the seed document, at real size.
+"""``manage.py load_demo``: the three places of the seed document, at real size, and
+~600 micro-wishes of the last 120 days in them (``wishes.demo``; ``--no-wishes`` skips).
 
-Idempotent: everything is keyed on stable codes and only what is missing is
-inserted, so a second run creates nothing. It creates logins with a known password
+Idempotent: everything is keyed on stable codes (a wish on its idempotency key
+``demo-<n>``) and only what is missing is inserted, so a second run creates nothing. It creates logins with a known password
 (``DEMO_PASSWORD``, default ``demo-pass-2026``), so it refuses to run unless DEBUG
 is on or ``--force`` is given.
 """
@@ -12,11 +13,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from communities.demo import DEFAULT_PASSWORD, load_demo
+from wishes.demo import load_demo_wishes
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data (乐山市市中区, 分宜县, 汶上经济开发区) and staff logins. "
+        "Load the demo data (乐山市市中区, 分宜县, 汶上经济开发区), staff logins and micro-wishes. "
         f"Idempotent. Password from DEMO_PASSWORD (default {DEFAULT_PASSWORD})."
     )
 
@@ -29,8 +31,12 @@ class Command(BaseCommand):
             "--reset-passwords", action="store_true",
             help="Also set the password of demo logins that already exist.",
         )
+        parser.add_argument(
+            "--no-wishes", action="store_true",
+            help="Load only the territory, party organisations and logins, no micro-wishes.",
+        )
 
-    def handle(self, *args, force=False, reset_passwords=False, **options):
+    def handle(self, *args, force=False, reset_passwords=False, no_wishes=False, **options):
         if not (settings.DEBUG or force):
             raise CommandError(
                 "load_demo creates logins with a known password; it runs only with DEBUG on. "
@@ -39,9 +45,19 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         result = load_demo(password=password, reset_passwords=reset_passwords)
 
+        wishes = None if no_wishes else load_demo_wishes()
+
         created = ", ".join(f"{name} {count}" for name, count in result.created.items())
         self.stdout.write(f"Created: {created} ({result.total_created} rows, {result.seconds:.1f} s).")
-        if result.total_created == 0:
+        if wishes is not None:
+            statuses = ", ".join(f"{status} {count}" for status, count in wishes.by_status.items())
+            self.stdout.write(
+                f"Micro-wishes: {wishes.created} created ({wishes.seconds:.1f} s), "
+                f"{wishes.existing} already there; demo wishes by status: {statuses or 'none'}."
+            )
+            for problem in wishes.skipped:
+                self.stdout.write(self.style.WARNING(f"  history cut short: {problem}"))
+        if result.total_created == 0 and (wishes is None or wishes.created == 0):
             self.stdout.write("The demo data was already complete; nothing changed.")
         if result.skipped.get("posts"):
             self.stdout.write(

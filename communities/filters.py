@@ -26,7 +26,7 @@ class SearchFilter(django_filters.CharFilter):
 
 
 class AreaFilterSet(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=AreaKind.choices, label=_("kind"))
+    kind = django_filters.MultipleChoiceFilter(choices=AreaKind.choices, label=_("kind"), distinct=False)
     parent = django_filters.ModelChoiceFilter(queryset=visible_areas, label=_("parent"))
     within = WithinFilter(path_lookup="path")
     search = SearchFilter(fields=("name", "code"))
@@ -38,7 +38,7 @@ class AreaFilterSet(django_filters.FilterSet):
 
 
 class EnterpriseFilterSet(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=Enterprise.Kind.choices, label=_("type"))
+    kind = django_filters.MultipleChoiceFilter(choices=Enterprise.Kind.choices, label=_("type"), distinct=False)
     area = django_filters.ModelChoiceFilter(queryset=visible_areas, label=_("registered in"))
     within = WithinFilter(path_lookup="area__path")
     search = SearchFilter(fields=("name", "credit_code"))

@@ -73,7 +73,7 @@ class WishOrderingFilter(django_filters.OrderingFilter):
 
 
 class WishFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"))
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"), distinct=False)
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(), to_field_name="code", label=_("category")
     )

@@ -101,16 +101,23 @@ class ScopedQuerySet(models.QuerySet):
     scope_path_lookup = "area__path"
     scope_area_lookup = "area_id"
 
+    def visibility_q(self, user) -> Q | None:
+        """The rows ``user`` sees as a ``Q`` (``None``: all of them)."""
+        scope = scope_for(user)
+        if scope.sees_all:
+            return None
+        q = _prefix_q(self.scope_path_lookup, scope.read_paths)
+        if scope.context_ids:
+            q |= Q(**{f"{self.scope_area_lookup}__in": sorted(scope.context_ids)})
+        return q
+
     def visible_to(self, user):
         scope = scope_for(user)
         if scope.sees_all:
             return self
         if scope.is_empty:
             return self.none()
-        q = _prefix_q(self.scope_path_lookup, scope.read_paths)
-        if scope.context_ids:
-            q |= Q(**{f"{self.scope_area_lookup}__in": sorted(scope.context_ids)})
-        return self.filter(q)
+        return self.filter(self.visibility_q(user))
 
     def changeable_by(self, user):
         scope = scope_for(user)

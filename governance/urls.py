@@ -14,6 +14,8 @@ urlpatterns = [
     path("open311/v2/", include("wishes.open311.urls")),
     path("wish/", include("wishes.urls_public")),
     path("wishes/", include("wishes.urls_staff")),
+    path("properties/", include("properties.urls")),
+    path("property/", include("properties.urls.public")),
     path("", include("governance.web.urls")),
 ]
 

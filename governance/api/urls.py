@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+import properties.api
 from communities.api import AreaViewSet, EnterpriseViewSet, PersonViewSet
 from partyorgs.api import HierarchySchemeViewSet, PartyOrgViewSet, PostViewSet
 from wishes.api import WishCategoryViewSet, WishViewSet
@@ -16,8 +17,10 @@ router.register("party-orgs", PartyOrgViewSet, basename="party-org")
 router.register("party-posts", PostViewSet, basename="party-post")
 router.register("wishes", WishViewSet, basename="wish")
 router.register("wish-categories", WishCategoryViewSet, basename="wish-category")
+properties.api.register(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    *properties.api.urlpatterns(),
     path("", include(router.urls)),
 ]

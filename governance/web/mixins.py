@@ -35,10 +35,14 @@ class StaffRequiredMixin(AccessMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if scope_for(request.user).is_empty:
+        if not self.has_access(request.user):
             return render(request, "no_role.html", {"no_role": True}, status=403)
         self.prepare()
         return super().dispatch(request, *args, **kwargs)
+
+    def has_access(self, user) -> bool:
+        """Whether a logged-in user may use these pages at all (a staff role)."""
+        return not scope_for(user).is_empty
 
     def prepare(self) -> None:
         """Load what the view works on (after the access check, before get/post)."""

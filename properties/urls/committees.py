@@ -1,0 +1,3 @@
+"""committees pages (filled in by its owner)."""
+
+urlpatterns = []

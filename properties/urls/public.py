@@ -1,0 +1,3 @@
+"""public pages (filled in by its owner)."""
+
+urlpatterns = []

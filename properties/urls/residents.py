@@ -1,0 +1,3 @@
+"""residents pages (filled in by its owner)."""
+
+urlpatterns = []

@@ -1,0 +1,75 @@
+"""Plain builders for property records, written straight to the database (tests of
+the services call the services; these only set the scene)."""
+
+import datetime
+import itertools
+import secrets
+
+from properties.models import (
+    Committee,
+    CommitteeKind,
+    CommitteeMember,
+    CompanyStaff,
+    Household,
+    MemberRole,
+    PeriodStatus,
+    PropertyCompany,
+    RatingPeriod,
+    ServiceMode,
+    ServiceModeKind,
+)
+
+from .factories import make_uscc
+
+_n = itertools.count(500_000)
+D0 = datetime.date(2026, 1, 1)
+
+
+def make_company(area, name=None, **fields) -> PropertyCompany:
+    n = next(_n)
+    return PropertyCompany.objects.create(
+        name=name or f"物业公司{n}", credit_code=make_uscc(n), area=area, **fields
+    )
+
+
+def make_mode(compound, kind=ServiceModeKind.PROFESSIONAL, company=None, **fields) -> ServiceMode:
+    fields.setdefault("started_on", D0)
+    if kind not in (ServiceModeKind.PROFESSIONAL, ServiceModeKind.TRUST, ServiceModeKind.EMERGENCY):
+        fields.setdefault("responsible_body", "社区居委会")
+    if kind == ServiceModeKind.EMERGENCY:
+        fields.setdefault("contract_ends_on", D0 + datetime.timedelta(days=180))
+    return ServiceMode.objects.create(compound=compound, kind=kind, company=company, **fields)
+
+
+def make_committee(community, compounds=(), kind=CommitteeKind.OWNERS, **fields) -> Committee:
+    fields.setdefault("name", f"业委会{next(_n)}")
+    fields.setdefault("term_started_on", datetime.date(2024, 1, 1))
+    fields.setdefault("term_ends_on", datetime.date(2029, 1, 1))
+    committee = Committee.objects.create(community=community, kind=kind, **fields)
+    committee.compounds.set(compounds)
+    return committee
+
+
+def add_member(committee, name=None, role=MemberRole.MEMBER, **fields) -> CommitteeMember:
+    fields.setdefault("joined_on", committee.term_started_on)
+    return CommitteeMember.objects.create(
+        committee=committee, name=name or f"委员{next(_n)}", role=role, **fields
+    )
+
+
+def make_household(compound, building="1", room=None, **fields) -> Household:
+    return Household.objects.create(
+        compound=compound, building=building, room=room or str(next(_n)),
+        code=fields.pop("code", None) or secrets.token_hex(5).upper(), **fields,
+    )
+
+
+def make_period(district, year=2026, half=1, status=PeriodStatus.OPEN, **fields) -> RatingPeriod:
+    start = datetime.datetime(year, 6 if half == 1 else 12, 1, tzinfo=datetime.UTC)
+    fields.setdefault("opens_at", start)
+    fields.setdefault("closes_at", start + datetime.timedelta(days=45))
+    return RatingPeriod.objects.create(district=district, year=year, half=half, status=status, **fields)
+
+
+def make_company_staff(user, company) -> CompanyStaff:
+    return CompanyStaff.objects.create(user=user, company=company)

@@ -161,6 +161,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "wish-sweep": {"task": "wishes.sweep", "schedule": 5 * 60},
     "wish-notification-emails": {"task": "wishes.deliver_notification_emails", "schedule": 60},
+    # Property services: re-election reminders (daily is enough: they are counted in
+    # days) and rating periods (open, remind, close) every hour.
+    "property-reelection-sweep": {"task": "properties.reelection_sweep", "schedule": 6 * 60 * 60},
+    "property-rating-periods": {"task": "properties.rating_periods_tick", "schedule": 60 * 60},
     "clear-expired-sessions": {
         "task": "governance.clear_expired_sessions",
         "schedule": 6 * 60 * 60,

@@ -1,0 +1,3 @@
+"""Re-election reminders (filled in by its owner)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Rating period jobs (filled in by its owner)."""
+
+__all__ = []

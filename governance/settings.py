@@ -242,6 +242,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field called "status"; name each choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "WishStatusEnum": "wishes.models.Status",
+        "RatingPeriodStatusEnum": "properties.models.PeriodStatus",
+        "RatingResultStatusEnum": "properties.models.ResultStatus",
+        "DecisionReportStatusEnum": "properties.models.DecisionStatus",
+    },
 }
 
 # --- Security (production) ------------------------------------------------------

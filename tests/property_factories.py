@@ -73,3 +73,88 @@ def make_period(district, year=2026, half=1, status=PeriodStatus.OPEN, **fields)
 
 def make_company_staff(user, company) -> CompanyStaff:
     return CompanyStaff.objects.create(user=user, company=company)
+
+
+# --- residents, ratings results, disputes (helper D) -------------------------------------
+
+
+def make_result(period, company, status="rated", **fields):
+    """A published result row, written straight (closing a period is tested elsewhere)."""
+    from properties.models import RatingResult
+
+    fields.setdefault("owner_count", 12)
+    if status == "rated":
+        fields.setdefault("total", 85)
+        fields.setdefault("stars", 4)
+        fields.setdefault("owner_score", 88)
+        fields.setdefault("review_score", 80)
+        fields.setdefault("inspection_score", 84)
+    return RatingResult.objects.create(period=period, company=company, status=status, **fields)
+
+
+def make_dispute(compound, mediated_on=None, outcome="resolved", company=None, **fields):
+    from properties.models import Dispute
+
+    fields.setdefault("subject", "停车位纠纷")
+    fields.setdefault("parties", "3栋业主与物业公司")
+    return Dispute.objects.create(
+        compound=compound, company=company, outcome=outcome,
+        mediated_on=mediated_on or datetime.date(2026, 2, 10), **fields,
+    )
+
+
+# --- star rating sources (helper C) --------------------------------------------------------
+
+
+def add_owner_ratings(period, company, compound, scores):
+    """Owners' ratings written straight (one new household each); the submit service
+    is helper D's. Aspects are set to the nearest star, the score as given."""
+    from decimal import Decimal
+
+    from properties.models import OwnerRating
+
+    rows = []
+    for score in scores:
+        stars = max(1, min(5, round(float(score) / 20)))
+        rows.append(OwnerRating(
+            period=period, household=make_household(compound), company=company, compound=compound,
+            service=stars, cleanliness=stars, security=stars, maintenance=stars, transparency=stars,
+            score=Decimal(str(score)),
+        ))
+    return OwnerRating.objects.bulk_create(rows)
+
+
+def add_review(period, company, area, score):
+    from decimal import Decimal
+
+    from properties.models import OrgReview
+
+    return OrgReview.objects.create(period=period, company=company, area=area, score=Decimal(str(score)))
+
+
+def add_inspection(period, company, compound, score, inspected_on=None):
+    from decimal import Decimal
+
+    from properties.models import Inspection
+
+    return Inspection.objects.create(
+        period=period, company=company, compound=compound, score=Decimal(str(score)),
+        inspected_on=inspected_on or datetime.date(2026, 6, 10), items={},
+    )
+
+
+# --- committees (helper B) ------------------------------------------------------------------
+
+
+def add_members(committee, count, party=0, cadres=0, **fields) -> list[CommitteeMember]:
+    """``count`` plain members at once (no director), the first ``party`` of them party
+    members and the first ``cadres`` community cadres (flags only: no cross-appointment)."""
+    fields.setdefault("joined_on", committee.term_started_on)
+    rows = [
+        CommitteeMember(
+            committee=committee, name=f"委员{next(_n)}", role=MemberRole.MEMBER,
+            is_party_member=i < party, is_community_cadre=i < cadres, **fields,
+        )
+        for i in range(count)
+    ]
+    return CommitteeMember.objects.bulk_create(rows)

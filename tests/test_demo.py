@@ -47,13 +47,14 @@ def load(*args) -> str:
 @pytest.fixture
 def demo(demo_settings) -> str:
     """The territory, party organisations and logins (the wishes take a while longer)."""
-    return load("--no-wishes")
+    return load("--no-wishes", "--no-properties")
 
 
 @pytest.fixture
 def demo_wishes(demo_settings, clock) -> str:
-    """Everything, micro-wishes included, loaded at T0 (the ``clock`` fixture)."""
-    return load()
+    """Micro-wishes included, loaded at T0 (the ``clock`` fixture); property services are
+    tested in test_properties_demo.py."""
+    return load("--no-properties")
 
 
 def area(code: str) -> Area:
@@ -204,7 +205,7 @@ def test_logins_at_every_level_with_the_demo_password(demo):
 def test_a_second_run_creates_nothing(demo):
     models = apps.get_models()
     before = {m._meta.label: m._default_manager.count() for m in models}
-    out = load("--no-wishes")
+    out = load("--no-wishes", "--no-properties")
     after = {m._meta.label: m._default_manager.count() for m in models}
     assert after == before
     assert "0 rows" in out and "nothing changed" in out
@@ -265,7 +266,7 @@ def test_demo_wishes_reach_every_status_some_overdue_and_load_once(demo_wishes, 
     models = apps.get_models()
     before = {m._meta.label: m._default_manager.count() for m in models}
     clock.advance(days=3)
-    out = load()
+    out = load("--no-properties")
     assert {m._meta.label: m._default_manager.count() for m in models} == before
     assert "0 rows" in out and "Micro-wishes: 0 created" in out and "nothing changed" in out
 
@@ -275,14 +276,14 @@ def test_a_partial_load_is_completed(demo):
     before = {m._meta.label: m._default_manager.count() for m in (Area, PartyOrganisation, Post)}
     building = Area.objects.filter(kind=AreaKind.BUILDING, party_orgs__isnull=True).first()
     building.delete()
-    load("--no-wishes")
+    load("--no-wishes", "--no-properties")
     after = {m._meta.label: m._default_manager.count() for m in (Area, PartyOrganisation, Post)}
     assert after == before
 
 
 def test_it_uses_the_password_from_the_environment(demo_settings, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "another-demo-pw-1")
-    out = load("--no-wishes")
+    out = load("--no-wishes", "--no-properties")
     assert get_user_model().objects.get(username="fujie-grid").check_password("another-demo-pw-1")
     assert "another-demo-pw-1" in out
 
@@ -293,6 +294,6 @@ def test_it_refuses_to_run_without_debug_unless_forced(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         load()
     assert not Area.objects.exists()
-    load("--force", "--no-wishes")
+    load("--force", "--no-wishes", "--no-properties")
     assert Area.objects.filter(code="511102").exists()
 

@@ -1,5 +1,6 @@
 """``manage.py load_demo``: the three places of the seed document, at real size, and
-~600 micro-wishes of the last 120 days in them (``wishes.demo``; ``--no-wishes`` skips).
+~600 micro-wishes of the last 120 days in them (``wishes.demo``; ``--no-wishes`` skips),
+and property services in 分宜县 (``properties.demo``; ``--no-properties`` skips).
 
 Idempotent: everything is keyed on stable codes (a wish on its idempotency key
 ``demo-<n>``) and only what is missing is inserted, so a second run creates nothing. It creates logins with a known password
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from communities.demo import DEFAULT_PASSWORD, load_demo
+from properties.demo import load_demo_properties
 from wishes.demo import load_demo_wishes
 
 
@@ -36,7 +38,13 @@ class Command(BaseCommand):
             help="Load only the territory, party organisations and logins, no micro-wishes.",
         )
 
-    def handle(self, *args, force=False, reset_passwords=False, no_wishes=False, **options):
+        parser.add_argument(
+            "--no-properties", action="store_true",
+            help="Leave out the property services demo (companies, committees, ratings).",
+        )
+
+    def handle(self, *args, force=False, reset_passwords=False, no_wishes=False, no_properties=False,
+               **options):
         if not (settings.DEBUG or force):
             raise CommandError(
                 "load_demo creates logins with a known password; it runs only with DEBUG on. "
@@ -46,6 +54,7 @@ class Command(BaseCommand):
         result = load_demo(password=password, reset_passwords=reset_passwords)
 
         wishes = None if no_wishes else load_demo_wishes()
+        properties = None if no_properties else load_demo_properties(password=password)
 
         created = ", ".join(f"{name} {count}" for name, count in result.created.items())
         self.stdout.write(f"Created: {created} ({result.total_created} rows, {result.seconds:.1f} s).")
@@ -57,7 +66,14 @@ class Command(BaseCommand):
             )
             for problem in wishes.skipped:
                 self.stdout.write(self.style.WARNING(f"  history cut short: {problem}"))
-        if result.total_created == 0 and (wishes is None or wishes.created == 0):
+        if properties is not None and not properties.existing:
+            rows = ", ".join(f"{name} {count}" for name, count in properties.created.items())
+            self.stdout.write(
+                f"Property services in 分宜县: {rows}; rating period {properties.period} closed and "
+                f"published ({properties.seconds:.1f} s)."
+            )
+        nothing_new = (wishes is None or wishes.created == 0) and (properties is None or properties.existing)
+        if result.total_created == 0 and nothing_new:
             self.stdout.write("The demo data was already complete; nothing changed.")
         if result.skipped.get("posts"):
             self.stdout.write(

@@ -1,0 +1,3 @@
+"""companies pages (filled in by its owner)."""
+
+urlpatterns = []

@@ -23,7 +23,7 @@ a) ``services_ratings.period_close`` (the first close, timed once, then closes o
 b) the first page of the published results: the selector ``period_results(period)[:50]``
    and its count, ``GET /api/v1/rating-periods/<id>/results/``, ``GET
    /api/v1/rating-results/?period=<id>``, the staff page of the closed period and the
-   public results page (``/property/results/<id>/``, which lists every company).
+   public results page (``/property/results/<id>/``, 100 companies a page).
 """
 
 from __future__ import annotations
@@ -314,7 +314,7 @@ def measure_results(period, admin, table: Measurements) -> None:
             assert response.status_code == 200, (public, response.status_code)
             return response.content
 
-        table.add("b page", f"public: {public} (every company, no login)", public_page, rows_of=len)
+        table.add("b page", f"public: {public} (page 1 of 100 rows, no login)", public_page, rows_of=len)
     explain("the results' first page (period_results(period)[:50])", lambda: list(period_results(period)[:50]))
 
 

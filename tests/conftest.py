@@ -173,3 +173,14 @@ def pytest_sessionstart(session):
                 f"CI must test on PostgreSQL and Redis; got {engine} and REDIS_URL="
                 f"{django_settings.REDIS_URL!r}. Set DATABASE_URL and REDIS_URL."
             )
+
+
+@pytest.fixture
+def english(settings):
+    """English messages, in the services and in requests without Accept-Language
+    (the portal's default is Chinese); for tests that assert message texts."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -158,3 +158,16 @@ def add_members(committee, count, party=0, cadres=0, **fields) -> list[Committee
         for i in range(count)
     ]
     return CommitteeMember.objects.bulk_create(rows)
+
+
+# --- cross-appointments, 三覆盖 (helper A3) ---------------------------------------------------
+
+
+def make_appointment(community, kind="company_member_on_party_committee", **fields):
+    """A cross-appointment written straight (the record service is tested elsewhere):
+    a company kind needs ``company`` and ``party_org``, a cadre kind ``committee``."""
+    from properties.models import CrossAppointment
+
+    fields.setdefault("person_name", f"兼职委员{next(_n)}")
+    fields.setdefault("started_on", datetime.date(2025, 3, 1))
+    return CrossAppointment.objects.create(kind=kind, community=community, **fields)

@@ -33,7 +33,7 @@ from .property_factories import (
     make_company_staff,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 START, END = datetime.date(2024, 1, 1), datetime.date(2029, 1, 1)

@@ -41,14 +41,14 @@ def demo(settings, monkeypatch):
     return load()
 
 
-def test_fenyi_has_31_companies_all_with_a_party_organisation(demo):
+def check_31_companies_all_with_a_party_organisation(demo):
     companies = PropertyCompany.objects.filter(area__code="360521")
     assert companies.count() == 31
     assert all(c.has_party_org for c in companies)
     assert "Property services in 分宜县" in demo
 
 
-def test_every_compound_has_one_current_mode_and_157_have_no_company(demo):
+def check_every_compound_has_one_current_mode_and_157_have_no_company():
     county = Area.objects.get(code="360521")
     compounds = Area.objects.within(county).filter(kind=AreaKind.COMPOUND)
     assert compounds.count() == 208
@@ -64,7 +64,16 @@ def test_every_compound_has_one_current_mode_and_157_have_no_company(demo):
     assert AuditEvent.objects.filter(action__icontains="mode").count() >= 208
 
 
-def test_committee_members_are_992_with_631_party_members(demo):
+def check_three_coverage_shows_the_compounds_without_a_committee():
+    from properties.selectors_coverage import three_coverage_totals
+
+    totals = three_coverage_totals(Area.objects.get(code="360521"))
+    assert (totals.compounds, totals.with_party_org, totals.with_service) == (208, 208, 208)
+    # 124 committees cover 194 compounds (company-less ones in pairs); 14 have none.
+    assert totals.with_committee == totals.all_three == 194
+
+
+def check_committee_members_are_992_with_631_party_members():
     members = CommitteeMember.objects.current()
     totals = members.aggregate(n=Count("id"), party=Count("id", filter=Q(is_party_member=True)))
     assert totals == {"n": 992, "party": 631}
@@ -74,7 +83,7 @@ def test_committee_members_are_992_with_631_party_members(demo):
     assert current.filter(kind=CrossAppointmentKind.COMPANY_MEMBER_ON_PARTY_COMMITTEE).count() == 19
 
 
-def test_one_period_is_closed_and_published_with_ranked_results(demo, client):
+def check_one_period_is_closed_and_published_with_ranked_results(client):
     period = RatingPeriod.objects.get(district__code="360521")
     assert period.status == PeriodStatus.CLOSED
     results = RatingResult.objects.filter(period=period)
@@ -87,12 +96,20 @@ def test_one_period_is_closed_and_published_with_ranked_results(demo, client):
     assert best.company.name in page.content.decode()
 
 
-def test_disputes_and_the_company_login(demo):
+def check_disputes_and_the_company_login():
     assert Dispute.objects.filter(compound__path__startswith=Area.objects.get(code="360521").path).count() == 460
     assert PropertyCompany.objects.filter(staff__user__username=COMPANY_LOGIN).count() == 1
 
 
-def test_a_second_run_creates_nothing(demo):
+def test_the_demo_has_the_seed_figures_and_loads_once(demo, client):
+    """One load for all the checks: the demo takes a while."""
+    check_31_companies_all_with_a_party_organisation(demo)
+    check_every_compound_has_one_current_mode_and_157_have_no_company()
+    check_committee_members_are_992_with_631_party_members()
+    check_three_coverage_shows_the_compounds_without_a_committee()
+    check_one_period_is_closed_and_published_with_ranked_results(client)
+    check_disputes_and_the_company_login()
+
     models = apps.get_models()
     before = {m._meta.label: m._default_manager.count() for m in models}
     load()

@@ -154,3 +154,18 @@ def test_the_queries_do_not_grow_with_the_number_of_companies(client, tree, publ
         assert client.get(history_url).status_code == 200
     with django_assert_max_num_queries(len(index_small.captured_queries)):
         assert client.get(reverse("property-results")).status_code == 200
+
+
+def test_a_long_ranking_is_paged_and_searchable(client, tree, published, monkeypatch):
+    monkeypatch.setattr("properties.views.public.RESULTS_PER_PAGE", 2)
+    closed = published["closed"]
+    url = reverse("property-results-period", args=[closed.pk])
+    first = html(client.get(url, **EN))
+    assert "海棠物业" in first and "Page 1 of 2" in first
+    second = html(client.get(url, {"page": 2}, **EN))
+    assert "海棠物业" not in second  # the ranked company comes first, unranked ones after
+    names = ("柏杨物业", "府街物业")
+    assert sum(n in first for n in names) == 1 and sum(n in second for n in names) == 1
+    found = html(client.get(url, {"q": "柏杨"}, **EN))
+    assert "柏杨物业" in found and "海棠物业" not in found
+    assert "No company of that name" in html(client.get(url, {"q": "不存在"}, **EN))

@@ -27,7 +27,7 @@ from .property_factories import (
 # district's administrator) are the service tests' fixtures.
 scene, outsider = shared.scene, shared.outsider
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PERIODS = "/api/v1/rating-periods/"
 REVIEWS = "/api/v1/org-reviews/"

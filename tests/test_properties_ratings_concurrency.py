@@ -20,6 +20,7 @@ from .property_factories import add_owner_ratings, make_company, make_mode, make
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.concurrency,
+    pytest.mark.usefixtures("english"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
 

@@ -23,7 +23,7 @@ from properties.services_residents import (
 from .factories import UserFactory
 from .property_factories import make_company, make_company_staff, make_household, make_mode
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

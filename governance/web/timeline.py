@@ -19,6 +19,17 @@ ACTION_LABELS = {
     "deleted": _("deleted"),
     "appointed": _("appointed"),
     "ended": _("ended"),
+    # Property services (the committee and company pages add their own, with states).
+    "opened": _("opened"),
+    "closed": _("closed"),
+    "recomputed": _("results recomputed"),
+    "replaced": _("replaced"),
+    "rated": _("rated"),
+    "rating_replaced": _("rating replaced"),
+    "households_added": _("households added"),
+    "code_regenerated": _("rating code renewed"),
+    "deactivated": _("deactivated"),
+    "reactivated": _("reactivated"),
 }
 
 TIMELINE_LIMIT = 100
@@ -122,11 +133,15 @@ def _state(model, value: str, names, own_id: int) -> str:
 
 
 def _role_labels(model) -> dict:
-    try:
-        field = model._meta.get_field("role")
-    except (FieldDoesNotExist, AttributeError):
-        return {}
-    return {str(k): v for k, v in (field.choices or [])}
+    """Labels of the record's role and status values (the states events record)."""
+    labels = {}
+    for name in ("role", "status"):
+        try:
+            field = model._meta.get_field(name)
+        except (FieldDoesNotExist, AttributeError):
+            continue
+        labels.update({str(k): v for k, v in (field.choices or [])})
+    return labels
 
 
 def _note(model, action: str, note: str) -> str:

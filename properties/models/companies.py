@@ -182,8 +182,8 @@ class ServiceMode(models.Model):
                 condition=Q(kind__in=ServiceModeKind.values), name="servicemode_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=[str(k) for k in COMPANY_MODES], company__isnull=False)
-                | (~Q(kind__in=[str(k) for k in COMPANY_MODES]) & ~Q(responsible_body="")),
+                condition=Q(kind__in=sorted(str(k) for k in COMPANY_MODES), company__isnull=False)
+                | (~Q(kind__in=sorted(str(k) for k in COMPANY_MODES)) & ~Q(responsible_body="")),
                 name="servicemode_company_or_responsible_body",
             ),
             models.CheckConstraint(

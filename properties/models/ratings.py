@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Area
 
@@ -150,7 +151,7 @@ class Household(models.Model):
 
     class Meta:
         verbose_name = _("household")
-        verbose_name_plural = _("households")
+        verbose_name_plural = pgettext_lazy("household records", "households")
         ordering = ["compound_id", "building", "unit", "room"]
         constraints = [
             models.UniqueConstraint(fields=["compound", "building", "unit", "room"], name="household_unique"),

@@ -19,7 +19,6 @@ from django.views.generic import DetailView, TemplateView
 
 from communities.models import Area, AreaKind
 from governance.errors import Conflict
-from governance.models import StaffRole
 from governance.scoping import can_change
 from governance.web.forms import narrow_area_widget
 from governance.web.mixins import (
@@ -60,6 +59,7 @@ from ..selectors_committees import (
     with_member_counts,
     with_reelection_state,
 )
+from ..selectors_coverage import top_area
 from ..web import PropertyAccessMixin
 
 ACTION_LABELS = {
@@ -304,15 +304,6 @@ class PartyShareView(PropertyAccessMixin, TemplateView):
 
     template_name = "properties/committees/party_share.html"
 
-    def _default_area(self):
-        role = (
-            StaffRole.objects.filter(user=self.request.user).select_related("area")
-            .order_by("area__depth", "area__path", "pk").first()
-        )
-        if role is not None:
-            return role.area
-        return Area.objects.visible_to(self.request.user).order_by("depth", "path").first()
-
     def get_context_data(self, **kwargs):
         user = self.request.user
         form = PartyShareForm(self.request.GET or None, user=user)
@@ -321,7 +312,7 @@ class PartyShareView(PropertyAccessMixin, TemplateView):
             if form.is_valid():
                 area = form.cleaned_data["area"]
         else:
-            area = self._default_area()
+            area = top_area(user)
             form = PartyShareForm(initial={"area": area.pk if area else None}, user=user)
         result = party_share(user, area) if area is not None else None
         return super().get_context_data(form=form, result=result, **kwargs)

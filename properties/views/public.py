@@ -20,6 +20,7 @@ from itertools import groupby
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views import View
 
@@ -27,7 +28,7 @@ from governance.web.forms import attach_errors
 from wishes.ratelimit import Verdict, client_ip
 
 from ..forms_residents import RateCodeForm, RateForm
-from ..models import OwnerRating, PropertyCompany, ResultStatus
+from ..models import OwnerRating, PropertyCompany, RatingResult, ResultStatus
 from ..selectors_ratings import company_history, period_results
 from ..selectors_residents import (
     closed_periods,
@@ -179,6 +180,9 @@ def rate_thanks(request):
 # --- published results --------------------------------------------------------------------------
 
 
+RESULTS_PER_PAGE = 100
+
+
 def results_index(request):
     """Every district's closed periods, newest first, grouped by district."""
     periods = list(closed_periods())
@@ -195,10 +199,17 @@ def results_period(request, period_id):
     period = public_period(period_id)
     if period is None:
         return not_found(request)
-    results = list(period_results(period))
+    results = period_results(period)
+    query = (request.GET.get("q") or "").strip()[:60]
+    if query:
+        results = results.filter(company__name__icontains=query)
+    # A district may rate thousands of companies: a page at a time keeps the page light
+    # on a phone (10,000 companies on one page were 5 MB and 1.5 s).
+    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    rated = RatingResult.objects.filter(period=period, status=ResultStatus.RATED).count()
     return render(request, "properties/public/results_period.html", {
-        "period": period, "results": results, "statuses": ResultStatus,
-        "rated": sum(1 for r in results if r.status == ResultStatus.RATED),
+        "period": period, "results": page.object_list, "page_obj": page, "query": query,
+        "statuses": ResultStatus, "rated": rated,
     })
 
 

@@ -20,7 +20,6 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from communities.models import Area, AreaKind
-from governance.models import StaffRole
 from governance.scoping import can_change
 from governance.web.forms import narrow_area_widget
 from governance.web.mixins import (
@@ -38,6 +37,7 @@ from .. import services_residents as services
 from ..filters_residents import DisputeFilterSet, HouseholdFilterSet, OwnerRatingFilterSet
 from ..forms_residents import DisputeCountsForm, DisputeForm, HouseholdBulkForm
 from ..models import Dispute, DisputeOutcome, Household, OwnerRating
+from ..selectors_coverage import top_area
 from ..selectors_ratings import half_bounds
 from ..selectors_residents import (
     code_visibility,
@@ -277,15 +277,6 @@ class DisputeCountsView(PropertyAccessMixin, TemplateView):
 
     template_name = "properties/residents/dispute_counts.html"
 
-    def _default_area(self):
-        role = (
-            StaffRole.objects.filter(user=self.request.user).select_related("area")
-            .order_by("area__depth", "area__path", "pk").first()
-        )
-        if role is not None:
-            return role.area
-        return Area.objects.visible_to(self.request.user).order_by("depth", "path").first()
-
     def get_context_data(self, **kwargs):
         user = self.request.user
         year, half = current_half()
@@ -297,7 +288,7 @@ class DisputeCountsView(PropertyAccessMixin, TemplateView):
             else:
                 area = None
         else:
-            area = self._default_area()
+            area = top_area(user)
             form = DisputeCountsForm(initial={"area": area.pk if area else None, "year": year, "half": half},
                                      user=user)
         if area is not None:

@@ -139,3 +139,13 @@ def test_home_page_for_company_staff(client, scene):
 
 def test_home_page_asks_anonymous_visitors_to_log_in(client):
     assert client.get(reverse("property-home")).status_code == 302
+
+
+def test_company_staff_land_on_the_property_dashboard_after_login(client, staff, scene):
+    user = UserFactory(username="company-staff")
+    make_company_staff(user, scene["company"])
+    client.force_login(user)
+    assert client.get(reverse("home")).url == reverse("property-home")
+    # A territory role keeps the usual home page.
+    client.force_login(staff.community_staff)
+    assert client.get(reverse("home")).status_code == 200

@@ -1,6 +1,7 @@
 """The home page and the sign-in pages."""
 
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from communities.models import Area
@@ -15,6 +16,16 @@ class HomeView(StaffRequiredMixin, TemplateView):
     """The user's roles and the coverage of each area they hold one on."""
 
     template_name = "home.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from properties.access import company_ids_for
+
+        user = request.user
+        if user.is_authenticated and scope_for(user).is_empty and company_ids_for(user):
+            # A property company's staff hold no territory role: their home is the
+            # property dashboard, not the "no role" page.
+            return redirect("property-home")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from communities.demo import DEFAULT_PASSWORD, load_demo
-from properties.demo import load_demo_properties
+from properties.demo import COMPANY_LOGIN, load_demo_properties
 from wishes.demo import load_demo_wishes
 
 
@@ -70,7 +70,8 @@ class Command(BaseCommand):
             rows = ", ".join(f"{name} {count}" for name, count in properties.created.items())
             self.stdout.write(
                 f"Property services in 分宜县: {rows}; rating period {properties.period} closed and "
-                f"published ({properties.seconds:.1f} s)."
+                f"published ({properties.seconds:.1f} s). A property company's staff log in as "
+                f"{COMPANY_LOGIN}."
             )
         nothing_new = (wishes is None or wishes.created == 0) and (properties is None or properties.existing)
         if result.total_created == 0 and nothing_new:

@@ -23,9 +23,10 @@ c) the sweep: ``--due`` wishes made due (the most recent closed ones turned back
 d) ``wishes.services.wish_submit`` ``--submits`` times, and as many POSTs of the
    public form (``wish-submit``), each from its own address and number;
 
-and prints EXPLAIN ANALYZE of the inbox queries and of the sweep's pending queries.
-Celery messages (the e-mail runs after each notice) go to ``REDIS_URL`` (default
-``redis://127.0.0.1:6379/14``) and are purged at the end. See README.md.
+and prints EXPLAIN ANALYZE of the inbox queries and of the sweep's batch queries.
+Celery messages (one e-mail run per sweep, one after each submission's notice) go to
+``REDIS_URL`` (default ``redis://127.0.0.1:6379/14``) and are purged at the end. See
+README.md.
 """
 
 from __future__ import annotations
@@ -294,9 +295,11 @@ def make_due(n: int, now) -> int:
 
 
 def measure_sweep(args) -> None:
+    from django.db import transaction
+
     from governance import clock
     from governance.models import AuditEvent
-    from wishes import tasks
+    from wishes import notify, tasks
     from wishes.models import Notification, Wish
 
     now = clock.now()
@@ -305,18 +308,34 @@ def measure_sweep(args) -> None:
     print(f"\nc) sweep: {made:,} wishes made due in {time.perf_counter() - t0:.1f} s; pending now: "
           f"{Wish.objects.filter(remind_at__lte=now).count():,} reminders, "
           f"{Wish.objects.filter(overdue_at__lte=now).count():,} overdue notices")
-    explain("sweep's pending reminders (a batch of 500)", lambda: tasks._pending("remind_at", now))
-    explain("sweep's pending overdue notices (a batch of 500)", lambda: tasks._pending("overdue_at", now))
+    # The SELECT … FOR UPDATE SKIP LOCKED that picks a batch; it needs a transaction
+    # (EXPLAIN ANALYZE then runs it again on its own, locking nothing for long).
+    def locked_batch(field, at):
+        with transaction.atomic():
+            return tasks._pending(field, at, lock=True)
+
+    explain("sweep's batch of reminders (500, locked)", lambda: locked_batch("remind_at", now),
+            match="FOR UPDATE")
+    explain("sweep's batch of overdue notices (500, locked)", lambda: locked_batch("overdue_at", now),
+            match="FOR UPDATE")
 
     notes0, events0 = Notification.objects.count(), AuditEvent.objects.count()
+    # Count the e-mail delivery runs the sweep queues (one per sweep, not per notice).
+    queued = []
+    enqueue = notify._enqueue_email_delivery
+    notify._enqueue_email_delivery = lambda: (queued.append(1), enqueue())
     started_at = clock.now()
     t0 = time.perf_counter()
-    result = tasks.sweep()
+    try:
+        result = tasks.sweep()
+    finally:
+        notify._enqueue_email_delivery = enqueue
     seconds = time.perf_counter() - t0
     notes, events = Notification.objects.count() - notes0, AuditEvent.objects.count() - events0
     handled = result["reminders"] + result["overdue"]
     print(f"  sweep(): {result} in {seconds:.1f} s = {handled / seconds:,.0f} notices/s "
-          f"({made / seconds:,.0f} due wishes/s); wrote {notes:,} notifications, {events:,} audit events")
+          f"({made / seconds:,.0f} due wishes/s); wrote {notes:,} notifications, {events:,} audit events; "
+          f"queued {len(queued)} e-mail delivery run(s)")
     # Again at the moment the first run started (the sweep reads the clock once): what
     # fell due while it ran is the next run's work, not a left-over.
     from wishes.demo import demo_clock
@@ -325,7 +344,8 @@ def measure_sweep(args) -> None:
         t0 = time.perf_counter()
         again = tasks.sweep()
         print(f"  sweep() again, same moment: {again} in {(time.perf_counter() - t0) * 1000:.1f} ms")
-        explain("sweep's pending reminders, after the sweep", lambda: tasks._pending("remind_at", started_at))
+        explain("sweep's batch of reminders, after the sweep", lambda: locked_batch("remind_at", started_at),
+                match="FOR UPDATE")
 
 
 # --- d) submissions ----------------------------------------------------------------------

@@ -4,7 +4,7 @@ is safe to run twice, or twice at once."""
 import logging
 
 from celery import shared_task
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from governance import clock
@@ -15,44 +15,70 @@ from .models import LEVEL_ORDER, OPEN_STATUSES, Notification, ResidentMessage, S
 
 logger = logging.getLogger(__name__)
 
+# Wishes claimed and notified per transaction. Large enough that per-batch costs
+# (commit, the recipients query, one INSERT) vanish; small enough that a transaction
+# holds its row locks briefly and a crash redoes little.
 BATCH = 500
 
 
-def _claim(pk: int, field: str, now) -> Wish | None:
-    """Claim one pending reminder/notice: NULL the marker only if it is still due.
-    Of two sweeps racing, exactly one UPDATE matches the row; the other gets 0 rows
-    and moves on. Every row a batch returns is cleared or no longer due afterwards,
-    so the loop always ends."""
-    claimed = Wish.objects.filter(pk=pk, **{f"{field}__lte": now}).update(**{field: None})
-    if not claimed:
-        return None
-    wish = Wish.objects.select_related("compound", "community", "street", "category").get(pk=pk)
-    return wish if wish.status in OPEN_STATUSES else None
-
-
-def _pending(field: str, now):
+def _pending(field: str, now, *, lock: bool = False):
     """Ids of wishes whose ``field`` time has come, oldest first, one batch at a time:
-    a scan of the partial index on that field, which holds pending work only."""
+    a scan of the partial index on that field, which holds pending work only. With
+    ``lock`` the rows are locked ``FOR UPDATE SKIP LOCKED``: rows another sweep holds
+    are left to it, so two sweeps at once take disjoint batches instead of waiting."""
+    pending = Wish.objects.filter(**{f"{field}__lte": now})
+    if lock:
+        pending = pending.select_for_update(skip_locked=True)
+    return list(pending.order_by(field, "pk").values_list("pk", flat=True)[:BATCH])
+
+
+def _claim_batch(field: str, now) -> list[int]:
+    """Claim the next batch of pending ``field`` markers in the current transaction and
+    return the ids claimed: ``field`` is NULLed only where it is still due, so of two
+    sweeps racing exactly one claims each wish. The claim commits or rolls back with
+    the notices written after it: a crash before commit leaves the markers set and the
+    next sweep redoes the batch.
+
+    Each call clears the marker of every row it returns, so the caller's loop ends; an
+    empty list means nothing is due (or all that is due is claimed by another sweep).
+    """
+    if connection.features.has_select_for_update_skip_locked:
+        # PostgreSQL: lock the batch, then clear the markers with one UPDATE. The rows
+        # are ours until commit; the repeated condition only restates the rule.
+        ids = _pending(field, now, lock=True)
+        if ids:
+            Wish.objects.filter(pk__in=ids, **{f"{field}__lte": now}).update(**{field: None})
+        return ids
+    # SQLite (the quickstart) has no row locks: claim row by row with a conditional
+    # UPDATE each; the one that changes a row has won it. Few rows are due there.
+    return [
+        pk for pk in _pending(field, now)
+        if Wish.objects.filter(pk=pk, **{f"{field}__lte": now}).update(**{field: None})
+    ]
+
+
+def _open_wishes(ids: list[int]) -> list[Wish]:
+    """The claimed wishes still open (a closed one only loses its stale marker), with
+    what the notices and the escalation rule read, in one query."""
     return list(
-        Wish.objects.filter(**{f"{field}__lte": now})
-        .order_by(field, "pk")
-        .values_list("pk", flat=True)[:BATCH]
+        Wish.objects.filter(pk__in=ids, status__in=OPEN_STATUSES)
+        .select_related("compound", "category")
+        .order_by("pk")
     )
 
 
 def sweep_reminders(now=None) -> int:
     now = now or clock.now()
     sent = 0
-    while batch := _pending("remind_at", now):
-        for pk in batch:
-            # Claim and notify in one transaction: if the worker dies before commit,
-            # the claim is rolled back and the next sweep does it again.
-            with transaction.atomic():
-                wish = _claim(pk, "remind_at", now)
-                if wish is not None:
-                    notify.staff(wish, Notification.Kind.REMINDER)
-                    sent += 1
-    return sent
+    while True:
+        # One transaction per batch: claim, notices, commit; nothing half done.
+        with transaction.atomic():
+            ids = _claim_batch("remind_at", now)
+            if not ids:
+                return sent
+            wishes = _open_wishes(ids)
+            notify.staff_many(wishes, Notification.Kind.REMINDER)
+            sent += len(wishes)
 
 
 def sweep_overdue(now=None) -> tuple[int, int]:
@@ -60,23 +86,29 @@ def sweep_overdue(now=None) -> tuple[int, int]:
 
     now = now or clock.now()
     noticed = escalated = 0
-    while batch := _pending("overdue_at", now):
-        for pk in batch:
-            with transaction.atomic():
-                wish = _claim(pk, "overdue_at", now)
-                if wish is None:
-                    continue
-                Wish.objects.filter(pk=pk).update(was_overdue=True)
-                notify.staff(wish, Notification.Kind.OVERDUE)
-                noticed += 1
+    while True:
+        with transaction.atomic():
+            ids = _claim_batch("overdue_at", now)
+            if not ids:
+                return noticed, escalated
+            wishes = _open_wishes(ids)
+            Wish.objects.filter(pk__in=[w.pk for w in wishes]).update(was_overdue=True)
+            # The overdue notice goes to whoever handles the wish now, before it moves up.
+            notify.staff_many(wishes, Notification.Kind.OVERDUE)
+            noticed += len(wishes)
+            for wish in wishes:
                 can_go_up = LEVEL_ORDER.index(wish.level) + 1 < len(LEVEL_ORDER)
-                if wish.category.escalate_when_overdue and can_go_up:
-                    try:
-                        wish_escalate(wish=wish, actor=None, note=_("overdue: escalated automatically"))
-                        escalated += 1
-                    except WishConflict:  # changed meanwhile; the notice still stands
-                        pass
-    return noticed, escalated
+                if not (wish.category.escalate_when_overdue and can_go_up):
+                    continue
+                # Through the service, one wish at a time: it locks the row (ours
+                # already), checks the state, starts the next stage, audits and tells
+                # the next level. Its own atomic() is a savepoint in the batch's
+                # transaction, so a conflict undoes that escalation only.
+                try:
+                    wish_escalate(wish=wish, actor=None, note=_("overdue: escalated automatically"))
+                    escalated += 1
+                except WishConflict:  # changed meanwhile; the notice still stands
+                    pass
 
 
 def close_unrated(now=None) -> int:
@@ -103,9 +135,12 @@ def sweep() -> dict:
     time limit, overdue notices (and escalation where the category says so) at 100%,
     and closing resolved wishes whose rating window passed."""
     now = clock.now()
-    reminders = sweep_reminders(now)
-    overdue, escalated = sweep_overdue(now)
-    closed = close_unrated(now)
+    # One e-mail delivery run for the whole sweep, queued after its last commit,
+    # instead of one Celery message per notice (escalation notices included).
+    with notify.one_email_run():
+        reminders = sweep_reminders(now)
+        overdue, escalated = sweep_overdue(now)
+        closed = close_unrated(now)
     result = {"reminders": reminders, "overdue": overdue, "escalated": escalated, "closed": closed}
     logger.info("wish sweep: %s", result)
     return result

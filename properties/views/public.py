@@ -13,19 +13,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import time
 from itertools import groupby
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views import View
 
+from governance.ratelimit import Limiter, Verdict, client_ip
 from governance.web.forms import attach_errors
-from wishes.ratelimit import Verdict, client_ip
 
 from ..forms_residents import RateCodeForm, RateForm
 from ..models import OwnerRating, PropertyCompany, RatingResult, ResultStatus
@@ -43,44 +39,14 @@ from ..services_residents import (
     unknown_code_message,
 )
 
-# --- rate limits (the fixed windows of wishes.ratelimit, in a bucket of their own) ------------
+# --- rate limits ------------------------------------------------------------------------------
 
 #: ``(count, window in seconds)``; ``settings.PROPERTY_RATE_LIMITS`` overrides.
 #: ``code_ip``: unknown rating codes tried from one address; past it, every look-up
 #: from that address is refused until the window ends (known codes included, so a
 #: guesser learns nothing more).
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {"code_ip": (20, 60 * 60)}
-
-
-def limits() -> dict[str, tuple[int, int]]:
-    return {**DEFAULT_LIMITS, **getattr(settings, "PROPERTY_RATE_LIMITS", {})}
-
-
-def _window(rule: str, subject: str) -> tuple[str, int, int]:
-    allowed, period = limits()[rule]
-    now = int(time.time())
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:property:{rule}:{subject}".encode()).hexdigest()[:32]
-    return f"property-rl:{rule}:{digest}:{now // period}", allowed, period - (now % period)
-
-
-def over_limit(rule: str, subject: str) -> Verdict:
-    """Whether ``subject`` has used up ``rule`` in the current window (counts nothing)."""
-    key, allowed, left = _window(rule, subject)
-    if (cache.get(key) or 0) >= allowed:
-        return Verdict(False, retry_after=left)
-    return Verdict(True)
-
-
-def count_miss(rule: str, subject: str) -> None:
-    key, _allowed, left = _window(rule, subject)
-    for _attempt in range(3):
-        if cache.add(key, 1, left + 1):
-            return
-        try:
-            cache.incr(key)
-            return
-        except ValueError:  # expired between add and incr: start again
-            continue
+LIMITER = Limiter(prefix="property-rl", defaults=DEFAULT_LIMITS, setting="PROPERTY_RATE_LIMITS")
 
 
 def too_many(request, verdict: Verdict):
@@ -124,12 +90,12 @@ class RateView(View):
         if not code_form.is_valid():
             return render(request, self.code_template, {"form": code_form})
         ip = client_ip(request)
-        verdict = over_limit("code_ip", ip)
+        verdict = LIMITER.peek("code_ip", ip)
         if not verdict.allowed:
             return too_many(request, verdict)
         household = household_for_code(code_form.cleaned_data["code"])
         if household is None:
-            count_miss("code_ip", ip)
+            LIMITER.count("code_ip", ip)
             code_form.add_error("code", unknown_code_message())
             return render(request, self.code_template, {"form": code_form})
         context = rating_context(household)

@@ -29,6 +29,7 @@ from . import services
 from .filters import AreaFilterSet, EnterpriseFilterSet
 from .forms import AreaForm, EnterpriseForm
 from .models import ALLOWED_PARENT_KINDS, ENTERPRISE_AREA_KINDS, Area, AreaKind, Enterprise
+from .selectors import area_options
 
 LIST_LIMIT = 50
 
@@ -42,14 +43,6 @@ def _with_party_org_flag(enterprises):
     return enterprises.annotate(
         has_party_org=Exists(PartyOrganisation.objects.filter(covered_enterprise=OuterRef("pk")))
     )
-
-
-def _area_options(user, *, kinds=None):
-    """Areas for a filter drop-down: no buildings (hundreds of them, never filtered on)."""
-    qs = Area.objects.visible_to(user).exclude(kind=AreaKind.BUILDING)
-    if kinds is not None:
-        qs = qs.filter(kind__in=sorted(kinds))
-    return list(qs.only("pk", "name", "kind", "depth", "path"))
 
 
 # --- Territory ------------------------------------------------------------------
@@ -66,7 +59,7 @@ class AreaListView(FilteredListView):
     def adapt_filter_form(self, form):
         kind = form.fields["kind"]
         kind.widget = CheckboxSelectMultiple(choices=kind.choices)
-        options = _area_options(self.request.user)
+        options = area_options(self.request.user)
         narrow_area_widget(form.fields["within"], options)
         narrow_area_widget(form.fields["parent"], options)
 
@@ -187,7 +180,7 @@ class EnterpriseListView(FilteredListView):
     def adapt_filter_form(self, form):
         kind = form.fields["kind"]
         kind.widget = CheckboxSelectMultiple(choices=kind.choices)
-        options = _area_options(self.request.user)
+        options = area_options(self.request.user)
         narrow_area_widget(form.fields["within"], options)
         narrow_area_widget(
             form.fields["area"], [a for a in options if a.kind in ENTERPRISE_AREA_KINDS]

@@ -42,6 +42,11 @@ class Scope:
     def is_empty(self) -> bool:
         return not (self.sees_all or self.read_paths)
 
+    @property
+    def can_write(self) -> bool:
+        """Whether the user holds an editing role anywhere (or is a superuser)."""
+        return self.sees_all or bool(self.write_paths)
+
 
 NO_SCOPE = Scope(sees_all=False, read_paths=(), write_paths=(), context_ids=frozenset())
 
@@ -130,6 +135,14 @@ class ScopedQuerySet(models.QuerySet):
 
 def can_change(user, obj) -> bool:
     return type(obj)._default_manager.changeable_by(user).filter(pk=obj.pk).exists()
+
+
+def require_writer(user, *, message: str | None = None) -> None:
+    """Raise PermissionDenied (HTTP 403) unless ``user`` may change something somewhere:
+    read-only roles get the 403 before a form or a request body is looked at, not
+    errors about records they cannot choose."""
+    if not scope_for(user).can_write:
+        raise PermissionDenied(message or _("You may only read these records."))
 
 
 def require_change(user, obj, *, message: str | None = None) -> None:

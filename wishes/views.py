@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.forms import CheckboxSelectMultiple, Select
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -26,7 +25,7 @@ from django.views.generic import DetailView, ListView
 
 from communities.models import Area, AreaKind
 from governance import clock
-from governance.scoping import can_change, scope_for
+from governance.scoping import can_change, require_writer
 from governance.validators import mask_mobile
 from governance.web.forms import DateInput, narrow_area_widget
 from governance.web.mixins import (
@@ -451,9 +450,7 @@ class WishIntakeView(WishPageMixin, ServiceFormView):
     success_url_name = "wish-detail"
 
     def get(self, request, *args, **kwargs):
-        scope = scope_for(request.user)
-        if not (scope.sees_all or scope.write_paths):
-            raise PermissionDenied(_("Only staff who may change an area can record wishes."))
+        require_writer(request.user, message=_("Only staff who may change an area can record wishes."))
         return super().get(request, *args, **kwargs)
 
     def get_initial(self):

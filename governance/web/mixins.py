@@ -50,7 +50,7 @@ class StaffRequiredMixin(AccessMixin):
     def get_context_data(self, **kwargs):
         scope = scope_for(self.request.user)
         # Whether to offer "new ..." buttons at all; each write is still checked.
-        kwargs.setdefault("user_can_write", scope.sees_all or bool(scope.write_paths))
+        kwargs.setdefault("user_can_write", scope.can_write)
         return super().get_context_data(**kwargs)
 
 

@@ -19,7 +19,7 @@ ACTION_LABELS = {
     "deleted": _("deleted"),
     "appointed": _("appointed"),
     "ended": _("ended"),
-    # Property services (the committee and company pages add their own, with states).
+    # Property services
     "opened": _("opened"),
     "closed": _("closed"),
     "recomputed": _("results recomputed"),
@@ -28,8 +28,21 @@ ACTION_LABELS = {
     "rating_replaced": _("rating replaced"),
     "households_added": _("households added"),
     "code_regenerated": _("rating code renewed"),
-    "deactivated": _("deactivated"),
+    "activated": _("marked active"),
+    "deactivated": _("marked inactive"),
     "reactivated": _("reactivated"),
+    "mode_set": _("service mode set"),
+    "mode_ended": _("service mode ended"),
+    "staff_added": _("staff member added"),
+    "staff_removed": _("staff member removed"),
+    "filed": _("filed"),
+    "acknowledged": _("acknowledged"),
+    "objected": _("objections raised"),
+    "withdrawn": _("withdrawn"),
+    "reelected": _("re-elected (换届)"),
+    "dissolved": _("dissolved"),
+    "joined": _("joined"),
+    "left": _("left"),
 }
 
 TIMELINE_LIMIT = 100

@@ -44,8 +44,7 @@ class MayWriteSomewhere(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True
-        scope = scope_for(request.user)
-        return scope.sees_all or bool(scope.write_paths)
+        return scope_for(request.user).can_write
 
 
 def _user(serializer):

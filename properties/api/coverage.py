@@ -14,9 +14,7 @@ Route names: ``cross-appointment-list`` / ``-detail`` / ``-end`` / ``-counts`` a
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.urls import path
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -26,7 +24,7 @@ from rest_framework.views import APIView
 from communities.models import Area
 from governance.api.fields import ScopedPrimaryKeyRelatedField
 from governance.api.views import ScopedViewSetMixin
-from governance.scoping import scope_for
+from governance.scoping import require_writer
 from partyorgs.models import PartyOrganisation
 
 from .. import services_crossappointments as services
@@ -34,14 +32,6 @@ from ..api_base import IsPropertyUser, PropertyApiMixin
 from ..filters_coverage import CrossAppointmentFilterSet
 from ..models import Committee, CrossAppointment, PropertyCompany
 from ..selectors_coverage import coverage_area_or_404, cross_appointment_counts, three_coverage
-
-
-def require_writer(user) -> None:
-    """Callers who may change nothing (read-only roles, a company's staff) get a 403
-    before their input is parsed, not a 400 about ids they cannot see."""
-    scope = scope_for(user)
-    if not (scope.sees_all or scope.write_paths):
-        raise PermissionDenied(_("You may only read these records."))
 
 
 class AreaRefSerializer(serializers.Serializer):

@@ -13,8 +13,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,7 +21,7 @@ from rest_framework.response import Response
 from communities.models import Area
 from governance.api.fields import ScopedPrimaryKeyRelatedField
 from governance.api.views import ScopedModelViewSet, ScopedViewSetMixin
-from governance.scoping import scope_for
+from governance.scoping import require_writer
 
 from .. import services_residents as services
 from ..api_base import PropertyApiMixin
@@ -36,15 +34,6 @@ from ..selectors_residents import (
     dispute_counts,
     household_label,
 )
-
-
-def require_writer(user) -> None:
-    """Callers who may change nothing (read-only roles, a company's staff) are refused
-    before their input is parsed: a 403, not a 400 about ids they cannot see."""
-    scope = scope_for(user)
-    if not (scope.sees_all or scope.write_paths):
-        raise PermissionDenied(_("You may only read these records."))
-
 
 # --- households ----------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 
 from communities.models import Area, AreaKind
+from communities.selectors import area_options
 from governance.errors import Conflict
 from governance.scoping import can_change
 from governance.web.forms import narrow_area_widget
@@ -62,16 +63,6 @@ from ..selectors_committees import (
 from ..selectors_coverage import top_area
 from ..web import PropertyAccessMixin
 
-ACTION_LABELS = {
-    "filed": gettext_lazy("filed"),
-    "acknowledged": gettext_lazy("acknowledged"),
-    "objected": gettext_lazy("objections raised"),
-    "withdrawn": gettext_lazy("withdrawn"),
-    "reelected": gettext_lazy("re-elected (换届)"),
-    "dissolved": gettext_lazy("dissolved"),
-    "joined": gettext_lazy("joined"),
-    "left": gettext_lazy("left"),
-}
 _TERM = re.compile(r"^term (\d+) \(ends (\d{4}-\d{2}-\d{2})\)$")
 
 
@@ -88,18 +79,10 @@ def committee_timeline(user, *objects, related=()):
     """The audit time line, with this area's actions and states spelled out."""
     entries = timeline(user, *objects, related=related)
     for entry in entries:
-        entry.action = str(ACTION_LABELS.get(entry.event.action, entry.action))
         entry.before, entry.after = _state_label(entry.before), _state_label(entry.after)
         if entry.event.action == "filed" and entry.note == "late":
             entry.note = _("filed after the decision date")
     return entries
-
-
-def _area_options(user, kinds=None):
-    qs = Area.objects.visible_to(user).exclude(kind=AreaKind.BUILDING)
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    return list(qs.only("pk", "name", "kind", "depth", "path").order_by("path"))
 
 
 class ConflictAsPageMixin:
@@ -129,7 +112,7 @@ class CommitteeListView(PropertyAccessMixin, FilteredListView):
         return committee_list(self.request.user, local_today())
 
     def adapt_filter_form(self, form):
-        options = _area_options(self.request.user)
+        options = area_options(self.request.user)
         narrow_area_widget(form.fields["within"], options)
         narrow_area_widget(form.fields["community"], [a for a in options if a.kind in ("community", "grid")])
         narrow_area_widget(form.fields["compound"], [a for a in options if a.kind == AreaKind.COMPOUND])
@@ -327,7 +310,7 @@ class ReminderListView(PropertyAccessMixin, FilteredListView):
         return super().base_queryset().select_related("area", "committee")
 
     def adapt_filter_form(self, form):
-        narrow_area_widget(form.fields["within"], _area_options(self.request.user))
+        narrow_area_widget(form.fields["within"], area_options(self.request.user))
 
 
 # --- decision pre-reports --------------------------------------------------------------------
@@ -342,7 +325,7 @@ class DecisionReportListView(PropertyAccessMixin, FilteredListView):
         return super().base_queryset().select_related("committee__community")
 
     def adapt_filter_form(self, form):
-        narrow_area_widget(form.fields["within"], _area_options(self.request.user))
+        narrow_area_widget(form.fields["within"], area_options(self.request.user))
 
 
 class DecisionReportCreateView(PropertyAccessMixin, ServiceFormView):

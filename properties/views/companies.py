@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -23,8 +22,9 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from communities.models import Area, AreaKind
+from communities.selectors import area_options
 from governance.errors import Conflict
-from governance.scoping import can_change, scope_for
+from governance.scoping import can_change, require_writer
 from governance.web.forms import narrow_area_widget
 from governance.web.mixins import (
     FilteredListView,
@@ -51,14 +51,6 @@ from ..models import COMPANYLESS_MODES, CompanyStaff, PropertyCompany, ServiceMo
 from ..selectors_companies import company_list, compound_service, mode_list, served_compounds
 from ..web import PropertyAccessMixin
 
-ACTION_LABELS = {
-    "mode_set": gettext_lazy("service mode set"),
-    "mode_ended": gettext_lazy("service mode ended"),
-    "staff_added": gettext_lazy("staff member added"),
-    "staff_removed": gettext_lazy("staff member removed"),
-    "activated": gettext_lazy("marked active"),
-    "deactivated": gettext_lazy("marked inactive"),
-}
 _MODE = re.compile(r"^([a-z_]+) / (.*)$")
 
 
@@ -73,25 +65,15 @@ def property_timeline(user, *objects, related=()):
     """The audit time line, with this area's actions and service modes spelled out."""
     entries = timeline(user, *objects, related=related)
     for entry in entries:
-        entry.action = str(ACTION_LABELS.get(entry.event.action, entry.action))
         entry.before, entry.after = _state_label(entry.before), _state_label(entry.after)
     return entries
-
-
-def _area_options(user, kinds=None):
-    qs = Area.objects.visible_to(user).exclude(kind=AreaKind.BUILDING)
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    return list(qs.only("pk", "name", "kind", "depth", "path").order_by("path"))
 
 
 class WriterOnlyMixin:
     """A form that creates a record: users without any editing role get the 403 page."""
 
     def _require_change_target(self):
-        scope = scope_for(self.request.user)
-        if not (scope.sees_all or scope.write_paths):
-            raise PermissionDenied(_("You may not change records outside your scope."))
+        require_writer(self.request.user, message=_("You may not change records outside your scope."))
         super()._require_change_target()
 
 
@@ -117,7 +99,7 @@ class CompanyListView(PropertyAccessMixin, FilteredListView):
         return company_list(self.request.user)
 
     def adapt_filter_form(self, form):
-        narrow_area_widget(form.fields["within"], _area_options(self.request.user))
+        narrow_area_widget(form.fields["within"], area_options(self.request.user))
 
 
 class CompanyDetailView(PropertyAccessMixin, ScopedObjectMixin, StaffRequiredMixin, DetailView):
@@ -240,7 +222,7 @@ class ServiceModeListView(PropertyAccessMixin, FilteredListView):
         return mode_list(self.request.user)
 
     def adapt_filter_form(self, form):
-        options = _area_options(self.request.user)
+        options = area_options(self.request.user)
         narrow_area_widget(form.fields["within"], options)
         narrow_area_widget(form.fields["compound"], [a for a in options if a.kind == AreaKind.COMPOUND])
 

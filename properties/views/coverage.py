@@ -9,15 +9,15 @@ only for areas inside the user's read scope (404 otherwise); every write goes th
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from communities.models import Area, AreaKind
+from communities.selectors import area_options
 from governance.errors import Conflict
-from governance.scoping import scope_for
+from governance.scoping import require_writer, scope_for
 from governance.web.forms import narrow_area_widget
 from governance.web.mixins import (
     FilteredListView,
@@ -95,13 +95,6 @@ class CrossAppointmentCountsView(AreaFiguresMixin, TemplateView):
         return super().get_context_data(result=result, **self.area_context(area), **kwargs)
 
 
-def _area_options(user, kinds=None):
-    qs = Area.objects.visible_to(user).exclude(kind__in=[AreaKind.COMPOUND, AreaKind.BUILDING])
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    return list(qs.only("pk", "name", "kind", "depth", "path").order_by("path"))
-
-
 class CrossAppointmentListView(PropertyAccessMixin, FilteredListView):
     model = CrossAppointment
     filterset_class = CrossAppointmentFilterSet
@@ -111,7 +104,7 @@ class CrossAppointmentListView(PropertyAccessMixin, FilteredListView):
         return super().base_queryset().select_related("community", "committee", "company", "party_org")
 
     def adapt_filter_form(self, form):
-        options = _area_options(self.request.user)
+        options = area_options(self.request.user, exclude_kinds=(AreaKind.COMPOUND, AreaKind.BUILDING))
         narrow_area_widget(form.fields["within"], options)
         narrow_area_widget(form.fields["community"], [a for a in options if a.kind in (AreaKind.COMMUNITY,
                                                                                        AreaKind.GRID)])
@@ -142,9 +135,7 @@ class CrossAppointmentCreateView(PropertyAccessMixin, ServiceFormView):
 
     def _require_change_target(self):
         # Read-only roles and a company's staff get the 403 page, not a form.
-        scope = scope_for(self.request.user)
-        if not (scope.sees_all or scope.write_paths):
-            raise PermissionDenied(_("You may only read these records."))
+        require_writer(self.request.user)
         super()._require_change_target()
 
     def get_initial(self):

@@ -58,8 +58,7 @@ TIMELINE_ACTIONS = {
 
 
 def _may_write(user) -> bool:
-    scope = scope_for(user)
-    return scope.sees_all or bool(scope.write_paths)
+    return scope_for(user).can_write
 
 
 def _visible_results(user, queryset):

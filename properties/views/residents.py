@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from communities.models import Area, AreaKind
+from communities.selectors import area_options
 from governance.scoping import can_change
 from governance.web.forms import narrow_area_widget
 from governance.web.mixins import (
@@ -52,13 +53,6 @@ from ..web import PropertyAccessMixin
 TIMELINE_ACTORLESS = {"rated": gettext_lazy("a household"), "rating_replaced": gettext_lazy("a household")}
 
 
-def _area_options(user):
-    return list(
-        Area.objects.visible_to(user).exclude(kind=AreaKind.BUILDING)
-        .only("pk", "name", "kind", "depth", "path").order_by("path")
-    )
-
-
 # --- households ---------------------------------------------------------------------------
 
 
@@ -71,7 +65,7 @@ class HouseholdListView(PropertyAccessMixin, FilteredListView):
         return super().base_queryset().select_related("compound")
 
     def adapt_filter_form(self, form):
-        options = _area_options(self.request.user)
+        options = area_options(self.request.user)
         narrow_area_widget(form.fields["within"], options)
         narrow_area_widget(form.fields["compound"], [a for a in options if a.kind == AreaKind.COMPOUND])
 
@@ -191,7 +185,7 @@ class OwnerRatingListView(PropertyAccessMixin, FilteredListView):
         return super().base_queryset().select_related("period", "company", "compound", "household")
 
     def adapt_filter_form(self, form):
-        options = _area_options(self.request.user)
+        options = area_options(self.request.user)
         narrow_area_widget(form.fields["within"], options)
         narrow_area_widget(form.fields["compound"], [a for a in options if a.kind == AreaKind.COMPOUND])
 
@@ -214,7 +208,7 @@ class DisputeListView(PropertyAccessMixin, FilteredListView):
         return super().base_queryset().select_related("compound", "company")
 
     def adapt_filter_form(self, form):
-        options = _area_options(self.request.user)
+        options = area_options(self.request.user)
         narrow_area_widget(form.fields["within"], options)
         narrow_area_widget(form.fields["compound"], [a for a in options if a.kind == AreaKind.COMPOUND])
 
